@@ -1,0 +1,65 @@
+# Endra: the two commands a new developer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install install-python install-frontend install-browser migrate seed messages \
+        test lint check-migrations pytest worker bench clean
+
+run: install migrate seed ## install everything, migrate, load demo data, serve
+	@echo "Endra runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+install: install-python install-frontend
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install-python: $(UV)
+	$(UV) sync --locked --quiet
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install-frontend: node_modules/.package-lock.json
+
+install-browser: ## Debian's Chromium for the end-to-end tests
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+migrate:
+	$(PY) manage.py migrate --no-input -v0
+
+seed:
+	$(PY) manage.py seed_demo
+
+messages: ## refresh and compile the translations
+	$(PY) manage.py makemessages -l nb -l en --ignore=node_modules --ignore=.venv --ignore=.tools
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules
+
+test: install install-browser lint check-migrations pytest ## the whole suite, as CI runs it
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py check --fail-level WARNING
+
+check-migrations:
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+pytest:
+	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+worker: install ## Celery worker with beat, against CELERY_BROKER_URL
+	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2
+
+clean:
+	rm -rf $(VENV) .tools node_modules staticfiles db.sqlite3

@@ -1,0 +1,55 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Sign-up: a search box that narrows the long list of municipalities, and a unit list
+  // that follows the chosen municipality.
+  function enhanceMunicipalityPicker(select) {
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "ds-input";
+    search.id = select.id + "_search";
+    search.setAttribute("aria-controls", select.id);
+    var label = document.createElement("label");
+    label.className = "ds-label";
+    label.htmlFor = search.id;
+    label.textContent = select.getAttribute("data-search-label") || "Søk";
+    select.parentNode.insertBefore(label, select);
+    select.parentNode.insertBefore(search, select);
+    var options = Array.prototype.slice.call(select.options);
+    search.addEventListener("input", function () {
+      var term = search.value.trim().toLowerCase();
+      var first = null;
+      options.forEach(function (option) {
+        var hit = !option.value || option.text.toLowerCase().indexOf(term) !== -1;
+        option.hidden = !hit;
+        if (hit && option.value && !first) { first = option; }
+      });
+      if (term && first) { select.value = first.value; select.dispatchEvent(new Event("change")); }
+    });
+  }
+
+  function enhanceUnitPicker(municipality, unit) {
+    var emptyText = unit.options.length ? unit.options[0].text : "";
+    municipality.addEventListener("change", function () {
+      unit.innerHTML = "";
+      unit.add(new Option(emptyText, ""));
+      if (!municipality.value) { return; }
+      fetch(unit.getAttribute("data-units-url").replace("0000", municipality.value))
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          data.units.forEach(function (item) {
+            var prefix = new Array(item.depth).join("– ");
+            unit.add(new Option(prefix + item.name, item.id));
+          });
+        });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var municipality = document.querySelector("select[data-municipality-picker]");
+    var unit = document.querySelector("select[data-units-url]");
+    if (municipality) { enhanceMunicipalityPicker(municipality); }
+    if (municipality && unit) { enhanceUnitPicker(municipality, unit); }
+  });
+})();

@@ -1,0 +1,59 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from learners.models import Membership, Municipality, OrgUnit, User
+
+PASSWORD = "riktig-hest-batteri-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@kommune.example")
+    first_name = "Kari"
+    last_name = factory.Sequence(lambda n: f"Nordmann{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"9{n:03d}")
+    name = factory.Sequence(lambda n: f"Testkommune {n}")
+    county_number = "99"
+    county_name = "Testfylke"
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    """Top-level unit; pass `parent` to make a child."""
+
+    class Meta:
+        model = OrgUnit
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Enhet {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        if parent is not None:
+            return parent.add_child(**kwargs)
+        return model_class.add_root(**kwargs)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    org_unit = None

@@ -1,0 +1,141 @@
+import csv
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from learners.models import AuditLog, Membership, Municipality, OrgUnit, User
+from learners.services import membership_create, org_unit_ensure_path
+from tests.factories import MembershipFactory, OrgUnitFactory
+
+SHARED_CSV = Path(__file__).resolve().parents[2] / "learners" / "data" / "municipalities.csv"
+
+
+@pytest.mark.django_db
+def test_all_357_municipalities_are_loaded_by_migrate_with_number_name_and_county():
+    rows = list(csv.DictReader(SHARED_CSV.open(encoding="utf-8")))
+    assert len(rows) == 357
+    assert Municipality.objects.count() == 357
+    bergen = Municipality.objects.get(number="4601")
+    assert (bergen.name, bergen.county_name) == ("Bergen", "Vestland")
+    assert Municipality.objects.get(number="5001").name.startswith("Trondheim")
+
+
+@pytest.mark.django_db
+def test_org_units_form_a_tree_per_municipality(bergen, oslo):
+    school = org_unit_ensure_path(municipality=bergen, names=["Oppvekst", "Skoler", "Nygård"])
+    again = org_unit_ensure_path(municipality=bergen, names=["Oppvekst", "Skoler", "Nygård"])
+    assert school.pk == again.pk
+    assert school.path_names() == ["Oppvekst", "Skoler", "Nygård"]
+    assert school.depth == 3
+    org_unit_ensure_path(municipality=oslo, names=["Oppvekst"])
+    bergen_top = OrgUnit.objects.get(municipality=bergen, depth=1)
+    assert list(bergen_top.get_descendants().values_list("name", flat=True)) == [
+        "Skoler",
+        "Nygård",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_person_may_belong_to_more_than_one_municipality(bergen, oslo):
+    membership = MembershipFactory(municipality=bergen)
+    membership_create(user=membership.user, municipality=oslo)
+    assert set(membership.user.memberships.values_list("municipality__number", flat=True)) == {
+        "4601",
+        "0301",
+    }
+
+
+@pytest.mark.django_db
+def test_membership_refuses_a_unit_from_another_municipality(bergen, oslo):
+    oslo_unit = OrgUnitFactory(municipality=oslo)
+    user = User.objects.create_user(email="a@b.example", password="x")
+    with pytest.raises(ValueError, match="another municipality"):
+        membership_create(user=user, municipality=bergen, org_unit=oslo_unit)
+    assert not Membership.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_membership_create_writes_an_audit_row_that_cannot_be_changed(bergen):
+    user = User.objects.create_user(email="a@b.example", password="x")
+    membership_create(user=user, municipality=bergen, actor=user)
+    entry = AuditLog.objects.get(action="membership.create")
+    assert entry.municipality == bergen and entry.actor == user
+    entry.action = "forged"
+    with pytest.raises(ValueError, match="cannot be changed"):
+        entry.save()
+    with pytest.raises(ValueError, match="cannot be deleted"):
+        entry.delete()
+
+
+@pytest.mark.django_db
+def test_sign_up_as_a_manager_in_bergen_then_verify_and_log_in(client, mailoutbox, bergen):
+    unit = OrgUnitFactory(municipality=bergen, name="Hjemmetjenesten Årstad")
+    page = client.get(reverse("account_signup"))
+    assert page.status_code == 200
+    assert "Kommune" in page.content.decode()
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "ny.leder@bergen.example",
+            "password1": "Sterk-passord-2026",
+            "password2": "Sterk-passord-2026",
+            "first_name": "Nora",
+            "last_name": "Vik",
+            "municipality": "4601",
+            "org_unit": str(unit.pk),
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="ny.leder@bergen.example")
+    membership = user.memberships.get()
+    assert (membership.municipality, membership.org_unit) == (bergen, unit)
+    assert len(mailoutbox) == 1
+    assert "Bekreft" in mailoutbox[0].subject or "bekreft" in mailoutbox[0].body.lower()
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/konto/" in line)
+    confirm_path = link[link.index("/konto/") :].strip()
+    assert client.post(confirm_path).status_code == 302
+    client.logout()
+    login = client.post(
+        reverse("account_login"),
+        {"login": "ny.leder@bergen.example", "password": "Sterk-passord-2026"},
+    )
+    assert login.status_code == 302
+    assert client.get("/profil/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_up_rejects_a_unit_from_another_municipality_with_a_clear_error(client, bergen, oslo):
+    oslo_unit = OrgUnitFactory(municipality=oslo, name="Bydel Frogner")
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "feil@bergen.example",
+            "password1": "Sterk-passord-2026",
+            "password2": "Sterk-passord-2026",
+            "first_name": "Nora",
+            "last_name": "Vik",
+            "municipality": "4601",
+            "org_unit": str(oslo_unit.pk),
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(email="feil@bergen.example").exists()
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_units_endpoint_lists_only_that_municipalitys_units(client, bergen, oslo):
+    OrgUnitFactory(municipality=bergen, name="Bergen-enhet")
+    OrgUnitFactory(municipality=oslo, name="Oslo-enhet")
+    data = client.get("/kommuner/4601/enheter.json").json()
+    assert [u["name"] for u in data["units"]] == ["Bergen-enhet"]
+    assert client.get("/kommuner/9999/enheter.json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_profile_unit_of_someone_else_gives_404(client, learner, other_learner):
+    client.force_login(learner)
+    foreign = other_learner.memberships.get()
+    response = client.post(f"/profil/enhet/{foreign.pk}/", {"org_unit": ""})
+    assert response.status_code == 404
