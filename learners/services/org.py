@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
-from .models import AuditLog, Membership, Municipality, OrgUnit, User
+from learners.models import AuditLog, Membership, Municipality, OrgUnit, User
 
-MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "municipalities.csv"
+MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
 
 
 def audit_log_write(

@@ -1,0 +1,217 @@
+"""Course content as Wagtail pages: CatalogPage -> CoursePage -> ModulePage."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from courses.blocks import LessonBodyBlock, QuizBlock
+from courses.quiz import quiz_snapshot
+
+LEVELS = [
+    ("intro", _("Introduction")),
+    ("intermediate", _("Intermediate")),
+    ("advanced", _("Advanced")),
+]
+DURATIONS = {  # catalogue filter buckets, in minutes
+    "short": (0, 60),
+    "medium": (61, 120),
+    "long": (121, 10_000),
+}
+
+
+class QuizSettings(models.Model):
+    """Quiz rules an editor sets per quiz. Questions live in the `quiz` StreamField."""
+
+    quiz = StreamField(QuizBlock(), blank=True, verbose_name=_("quiz questions"))
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("maximum attempts"), default=3, help_text=_("0 means no limit.")
+    )
+    wait_minutes = models.PositiveIntegerField(
+        _("waiting time between attempts (minutes)"), default=0
+    )
+
+    quiz_panels = [
+        MultiFieldPanel(
+            [FieldPanel("pass_mark"), FieldPanel("max_attempts"), FieldPanel("wait_minutes")],
+            heading=_("Quiz rules"),
+        ),
+        FieldPanel("quiz"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_quiz(self) -> bool:
+        return len(self.quiz) > 0
+
+    def quiz_snapshot(self) -> list[dict]:
+        """Questions with ids, choices and correct answers, as stored with an attempt."""
+        return quiz_snapshot(self.quiz)
+
+
+class CatalogPage(Page):
+    """The course catalogue: filter by topic, level and duration, and search."""
+
+    lead = models.TextField(_("lead"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("lead")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import catalogue_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalogue_courses(catalog=self, params=request.GET))
+        return context
+
+
+class CoursePage(QuizSettings, Page):
+    """A course: what it gives, who it is for, its modules and an optional final quiz."""
+
+    summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
+    audience = models.TextField(_("audience"), blank=True)
+    learning_outcomes = models.TextField(
+        _("learning outcomes"), blank=True, help_text=_("One outcome per line.")
+    )
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=60)
+    level = models.CharField(_("level"), max_length=20, choices=LEVELS, default="intro")
+    topics = ParentalManyToManyField("courses.Topic", blank=True, verbose_name=_("topics"))
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+    image_alt = models.CharField(
+        _("image alternative text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Required when there is an image."),
+    )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage", blank=True, verbose_name=_("prerequisites")
+    )
+    action_plan_enabled = models.BooleanField(
+        _("ends with an action plan"),
+        default=False,
+        help_text=_("Invite the learner to write a change plan for their unit at the end."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("audience"),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("level"), FieldPanel("topics")],
+            heading=_("Catalogue"),
+        ),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
+        FieldPanel("prerequisites"),
+        FieldPanel("action_plan_enabled"),
+        *QuizSettings.quiz_panels,
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("audience"),
+        index.SearchField("learning_outcomes"),
+        index.FilterField("level"),
+    ]
+    parent_page_types = ["courses.CatalogPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("course")
+
+    def clean(self):
+        super().clean()
+        if self.image_id and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Describe the image for those who cannot see it.")}
+            )
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [line.strip() for line in self.learning_outcomes.splitlines() if line.strip()]
+
+    @property
+    def estimated_hours(self) -> float:
+        return round(self.estimated_minutes / 60, 1)
+
+    @cached_property
+    def modules(self) -> list["ModulePage"]:
+        """Published modules in the editor's order."""
+        return list(ModulePage.objects.child_of(self).live().order_by("path"))
+
+
+class ModulePage(QuizSettings, Page):
+    """One lesson: text, cases, reflection, a task for the unit, and an optional quiz."""
+
+    COMPLETION_CHOICES = [
+        ("manual", _("The learner marks it as done")),
+        ("quiz", _("Done when the quiz is passed")),
+    ]
+
+    intro = models.TextField(_("introduction"), blank=True)
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=15)
+    required = models.BooleanField(
+        _("required"), default=True, help_text=_("Required modules count towards completion.")
+    )
+    completion = models.CharField(
+        _("completion rule"), max_length=10, choices=COMPLETION_CHOICES, default="manual"
+    )
+    body = StreamField(LessonBodyBlock(), blank=True, verbose_name=_("content"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("required"),
+        FieldPanel("completion"),
+        FieldPanel("body"),
+        *QuizSettings.quiz_panels,
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("module")
+
+    def clean(self):
+        super().clean()
+        if self.completion == "quiz" and not self.has_quiz:
+            raise ValidationError(
+                {"completion": _("A module completed by quiz needs at least one question.")}
+            )
+
+    @cached_property
+    def course(self) -> CoursePage:
+        return CoursePage.objects.get(pk=self.get_parent().pk)
+
+    def reflection_prompts(self) -> dict[str, str]:
+        """Reflection block id -> prompt, for storing answers against a stable key."""
+        return {
+            block.id: block.value["prompt"]
+            for block in self.body
+            if block.block_type == "reflection"
+        }

@@ -1,0 +1,157 @@
+"""Writes for course content: importing a course from the JSON format in seed_content/."""
+
+import json
+import uuid
+from pathlib import Path
+
+from django.db import transaction
+from wagtail.models import Page
+
+from courses.models import (
+    CatalogPage,
+    CoursePage,
+    LearningPath,
+    LearningPathCourse,
+    ModulePage,
+    Topic,
+)
+
+SEED_DIR = Path(__file__).resolve().parent / "seed_content"
+_NAMESPACE = uuid.UUID("5b0f3c1e-6a43-4f0e-9d0c-2f6f3c1d9e77")
+
+
+def stable_id(*parts: str) -> str:
+    """A block id derived from keys, so the same content gets the same ids on every load."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _quiz_stream(course_slug: str, quiz: dict | None) -> list[dict]:
+    if not quiz:
+        return []
+    return [
+        {
+            "type": "question",
+            "id": stable_id(course_slug, "q", q["key"]),
+            "value": {
+                "kind": q["type"],
+                "text": q["text"],
+                "explanation": q.get("explanation", ""),
+                "choices": [
+                    {
+                        "type": "item",
+                        "id": stable_id(course_slug, "q", q["key"], c["key"]),
+                        "value": {
+                            "text": c["text"],
+                            "correct": bool(c.get("correct", False)),
+                            "feedback": c.get("feedback", ""),
+                        },
+                    }
+                    for c in q["choices"]
+                ],
+            },
+        }
+        for q in quiz["questions"]
+    ]
+
+
+def _body_stream(course_slug: str, module_key: str, body: list[dict]) -> list[dict]:
+    blocks = []
+    for index, block in enumerate(body):
+        value = block["value"]
+        key = value.get("key", str(index)) if isinstance(value, dict) else str(index)
+        if block["type"] == "reflection":
+            value = {"prompt": value["prompt"]}
+        blocks.append(
+            {
+                "type": block["type"],
+                "id": stable_id(course_slug, module_key, block["type"], key),
+                "value": value,
+            }
+        )
+    return blocks
+
+
+def _quiz_rules(quiz: dict | None) -> dict:
+    if not quiz:
+        return {}
+    return {"pass_mark": quiz.get("pass_mark", 80), "max_attempts": quiz.get("max_attempts", 3)}
+
+
+def _publish_child(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def course_import(*, catalog: CatalogPage, data: dict) -> tuple[CoursePage, bool]:
+    """Create and publish a course with its modules from `data`; an existing course (same
+    slug) is left as editors may have changed it. Returns (course, created)."""
+    existing = CoursePage.objects.child_of(catalog).filter(slug=data["slug"]).first()
+    if existing:
+        return existing, False
+    slug = data["slug"]
+    course = CoursePage(
+        title=data["title"],
+        slug=slug,
+        summary=data["summary"],
+        audience=data.get("audience", ""),
+        learning_outcomes="\n".join(data.get("learning_outcomes", [])),
+        estimated_minutes=data.get("estimated_minutes", 60),
+        level=data.get("level", "intro"),
+        action_plan_enabled=data.get("action_plan_enabled", False),
+        quiz=_quiz_stream(slug, data.get("final_quiz")),
+        **_quiz_rules(data.get("final_quiz")),
+    )
+    catalog.add_child(instance=course)
+    course.topics.set(Topic.objects.filter(slug__in=data.get("topics", [])))
+    course.save_revision().publish()
+    for module in data["modules"]:
+        _publish_child(
+            course,
+            ModulePage(
+                title=module["title"],
+                slug=module["key"],
+                intro=module.get("intro", ""),
+                estimated_minutes=module.get("estimated_minutes", 15),
+                completion=module.get("completion", "manual"),
+                body=_body_stream(slug, module["key"], module.get("body", [])),
+                quiz=_quiz_stream(slug, module.get("quiz")),
+                **_quiz_rules(module.get("quiz")),
+            ),
+        )
+    return course, True
+
+
+def seed_courses_import(*, catalog: CatalogPage, directory: Path = SEED_DIR) -> list[CoursePage]:
+    """Import every course JSON file in `directory` (idempotent)."""
+    courses = []
+    for path in sorted(directory.glob("*.json")):
+        course, _created = course_import(
+            catalog=catalog, data=json.loads(path.read_text(encoding="utf-8"))
+        )
+        courses.append(course)
+    return courses
+
+
+@transaction.atomic
+def learning_path_create(
+    *,
+    slug: str,
+    title: str,
+    description: str,
+    courses: list[tuple[CoursePage, bool]],
+    validity_months: int | None = None,
+) -> LearningPath:
+    """Create a learning path of (course, required) pairs, or return the one with `slug`."""
+    path = LearningPath.objects.filter(slug=slug).first()
+    if path:
+        return path
+    path = LearningPath.objects.create(
+        slug=slug, title=title, description=description, validity_months=validity_months
+    )
+    for order, (course, required) in enumerate(courses):
+        LearningPathCourse.objects.create(
+            path=path, course=course, required=required, sort_order=order
+        )
+    return path

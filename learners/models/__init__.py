@@ -1,0 +1,20 @@
+from .assignments import Assignment, AssignmentPerson
+from .certificates import Certificate
+from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
+from .org import AuditLog, Membership, Municipality, OrgUnit, User, UserManager
+
+__all__ = [
+    "Assignment",
+    "AssignmentPerson",
+    "AuditLog",
+    "Certificate",
+    "Enrolment",
+    "Membership",
+    "ModuleProgress",
+    "Municipality",
+    "OrgUnit",
+    "QuizAttempt",
+    "ReflectionAnswer",
+    "User",
+    "UserManager",
+]
