@@ -1,0 +1,102 @@
+"""Security headers on every response and login throttling with a per-account lockout."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from config.csp import _widget_script_hashes
+from tests.factories import PASSWORD, UserFactory
+
+
+def _directives(response) -> dict[str, list[str]]:
+    policy = response["Content-Security-Policy"]
+    parts = (part.split() for part in policy.split(";") if part.strip())
+    return {name: values for name, *values in parts}
+
+
+def test_public_page_has_a_strict_content_security_policy(client, db):
+    csp = _directives(client.get(reverse("account_login")))
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["base-uri"] == ["'self'"] and csp["form-action"] == ["'self'"]
+
+
+def test_public_page_forbids_framing_sniffing_and_cross_site_referrers(client, db):
+    response = client.get(reverse("account_login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_admin_allows_inline_styles_but_never_inline_scripts(admin_client):
+    response = admin_client.get("/admin/pages/")
+    assert response.status_code == 200
+    csp = _directives(response)
+    assert "'unsafe-inline'" in csp["style-src"]
+    assert "'unsafe-inline'" not in csp["script-src"]
+    # The page filter's date widgets are allowed by hash, one by one.
+    assert csp["script-src"][0] == "'self'"
+    assert all(source.startswith("'sha256-") for source in csp["script-src"][1:])
+    assert csp["frame-ancestors"] == ["'none'"] and response["X-Frame-Options"] == "DENY"
+
+
+def test_only_wagtail_date_widget_calls_with_pure_data_get_a_hash():
+    widget = '<script>initDateChooser("id_go_live_at", {"format": "Y-m-d"});</script>'
+    assert len(_widget_script_hashes(widget)) == 1
+    assert _widget_script_hashes('<script>initDateChooser("x", {"a": alert(1)});</script>') == []
+    assert _widget_script_hashes("<script>alert(1)</script>") == []
+
+
+@pytest.fixture
+def clean_rate_limits():
+    # allauth counts failures in the cache; tests share it, so start and end empty.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _log_in(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_sixth_wrong_password_locks_the_account_even_with_the_right_password(
+    client, db, clean_rate_limits
+):
+    user = UserFactory()
+    for _ in range(5):
+        response = _log_in(client, user.email, "feil-passord")
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+    response = _log_in(client, user.email, PASSWORD)
+
+    assert "_auth_user_id" not in client.session
+    with translation.override("nb"):
+        message = translation.gettext("Too many failed login attempts. Try again later.")
+    assert message != "Too many failed login attempts. Try again later."  # it is Norwegian
+    assert message in response.content.decode()
+
+
+def test_lockout_is_per_account_so_others_can_still_log_in(client, db, clean_rate_limits):
+    locked, other = UserFactory(), UserFactory()
+    for _ in range(5):
+        _log_in(client, locked.email, "feil-passord")
+
+    response = _log_in(client, other.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+
+
+def test_right_password_within_the_limit_logs_in(client, db, clean_rate_limits):
+    user = UserFactory()
+    for _ in range(4):
+        _log_in(client, user.email, "feil-passord")
+
+    response = _log_in(client, user.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
