@@ -1,5 +1,6 @@
 from .assignments import Assignment, AssignmentPerson
 from .certificates import Certificate
+from .hr import MunicipalitySettings, SentReminder, UnitManager
 from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import AuditLog, Membership, Municipality, OrgUnit, User, UserManager
 
@@ -12,9 +13,12 @@ __all__ = [
     "Membership",
     "ModuleProgress",
     "Municipality",
+    "MunicipalitySettings",
     "OrgUnit",
     "QuizAttempt",
     "ReflectionAnswer",
+    "SentReminder",
+    "UnitManager",
     "User",
     "UserManager",
 ]

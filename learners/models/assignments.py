@@ -63,11 +63,17 @@ class AssignmentPerson(models.Model):
     )
     due_date = models.DateField(null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
+    # Kept in step with the enrolments by learners.services.hr, so reports can count with
+    # plain aggregate SQL. A recertification clears completed_at and starts a new cycle.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    cycle = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = _("assigned person")
         verbose_name_plural = _("assigned people")
         constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="assigned_once")]
+        indexes = [models.Index(fields=["due_date", "completed_at"])]
 
     def __str__(self):
         return f"{self.assignment_id}: {self.user_id}"
