@@ -48,6 +48,8 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(blank=True)
+    # The signed OpenBadgeCredential, stored once so the download never changes.
+    credential = models.JSONField(default=dict, blank=True, editable=False)
     replaces = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
     )
