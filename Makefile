@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run install install-python install-frontend install-browser migrate seed messages \
-        test lint check-migrations pytest worker bench clean
+        test lint audit check-migrations pytest worker bench clean backup restore
 
 run: install migrate seed ## install everything, migrate, load demo data, serve
 	@echo "Endra runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -44,13 +44,18 @@ messages: ## refresh and compile the translations
 	$(PY) manage.py makemessages -l nb -l en --ignore=node_modules --ignore=.venv --ignore=.tools
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules
 
-test: install install-browser lint check-migrations pytest ## the whole suite, as CI runs it
+test: install install-browser lint audit check-migrations pytest ## the whole suite, as CI runs it
 
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py check --fail-level WARNING
+
+audit: install-python ## bandit over our code, pip-audit over the locked dependencies
+	$(VENV)/bin/bandit -q -r config cms learners courses ops --severity-level medium \
+		--exclude '*/migrations/*,*/tests/*'
+	$(PY) ops/audit.py
 
 check-migrations:
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -100,3 +100,31 @@ def test_right_password_within_the_limit_logs_in(client, db, clean_rate_limits):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_audit_fails_on_a_known_vulnerability():
+    from ops.audit import verdict
+
+    report = {
+        "dependencies": [
+            {"name": "django", "version": "3.2.0", "vulns": [{"id": "PYSEC-2021-98"}]},
+            {"name": "wagtail", "version": "8.0.1", "vulns": []},
+        ]
+    }
+    code, line = verdict(report)
+    assert code == 1 and "FAILED" in line and "django 3.2.0 (PYSEC-2021-98)" in line
+
+
+def test_audit_skips_with_a_clear_line_when_the_service_answers_for_nothing():
+    from ops.audit import verdict
+
+    report = {"dependencies": [{"name": "django", "skip_reason": "Dependency not found"}]}
+    code, line = verdict(report)
+    assert code == 0 and line.startswith("pip-audit: SKIPPED") and "nothing was checked" in line
+
+
+def test_audit_passes_when_every_package_was_checked_and_is_clean():
+    from ops.audit import verdict
+
+    report = {"dependencies": [{"name": "django", "version": "5.2.19", "vulns": []}]}
+    assert verdict(report) == (0, "pip-audit: ok: no known vulnerabilities in 1 packages.")
