@@ -57,6 +57,13 @@ audit: install-python ## bandit over our code, pip-audit over the locked depende
 		--exclude '*/migrations/*,*/tests/*'
 	$(PY) ops/audit.py
 
+backup: ## pg_dump of DATABASE_URL and a tar of media/ into backups/<timestamp>/
+	$(PY) ops/backup.py backup
+
+restore: ## make restore BACKUP=backups/<timestamp> DATABASE_URL=postgres://.../<database>
+	@test -n "$(BACKUP)" || (echo "Say which backup: make restore BACKUP=backups/<timestamp>"; exit 2)
+	$(PY) ops/backup.py restore "$(BACKUP)"
+
 check-migrations:
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 

@@ -1,0 +1,90 @@
+"""Back up and restore Endra: the PostgreSQL database plus the media files.
+
+    make backup                                  # -> backups/<UTC timestamp>/
+    make restore BACKUP=backups/20260101T020000Z DATABASE_URL=postgres://.../endra_restored
+
+A backup is a directory with `db.dump` (pg_dump custom format) and `media.tar.gz` (the
+whole MEDIA_ROOT). Restore loads the dump into the database DATABASE_URL names (which must
+exist; objects already there are replaced) and unpacks the media into MEDIA_ROOT.
+The database comes from DATABASE_URL, media from MEDIA_ROOT (default ./media), as for the
+application. Media on object storage (S3) is not covered: back that up with the bucket's own
+versioning. Needs pg_dump/pg_restore of the server's major version or newer.
+"""
+
+import argparse
+import os
+import subprocess  # nosec B404 - runs pg_dump/pg_restore with fixed arguments
+import sys
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_FILE = "db.dump"
+MEDIA_FILE = "media.tar.gz"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(
+            "backup/restore need PostgreSQL: set DATABASE_URL=postgres://... "
+            "(the SQLite file of `make run` is just db.sqlite3: copy it)."
+        )
+    return url
+
+
+def _media_root() -> Path:
+    return Path(os.environ.get("MEDIA_ROOT", ROOT / "media"))
+
+
+def backup(destination: Path) -> Path:
+    """Dump the database and pack the media into a new directory under `destination`."""
+    url = _database_url()
+    target = destination / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target.mkdir(parents=True)
+    subprocess.run(  # noqa: S603  # nosec B603
+        ["pg_dump", "--format=custom", "--no-owner", f"--file={target / DB_FILE}", url],  # noqa: S607
+        check=True,
+    )
+    media = _media_root()
+    with tarfile.open(target / MEDIA_FILE, "w:gz") as archive:
+        if media.is_dir():
+            archive.add(media, arcname=".")
+    print(f"Backup written to {target}")
+    return target
+
+
+def restore(source: Path) -> None:
+    """Load a backup's dump into DATABASE_URL and unpack its media into MEDIA_ROOT."""
+    url = _database_url()
+    if not (source / DB_FILE).is_file():
+        sys.exit(f"{source} is not a backup: {DB_FILE} is missing.")
+    subprocess.run(  # noqa: S603  # nosec B603
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges"]  # noqa: S607
+        + ["--single-transaction", "--exit-on-error", f"--dbname={url}", source / DB_FILE],
+        check=True,
+    )
+    media = _media_root()
+    media.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(source / MEDIA_FILE, "r:gz") as archive:
+        archive.extractall(media, filter="data")  # refuses absolute paths and ../
+    print(f"Restored {source} into the database and {media}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("backup", help="write backups/<timestamp>/")
+    make.add_argument("--destination", type=Path, default=ROOT / "backups")
+    load = commands.add_parser("restore", help="restore a backup directory")
+    load.add_argument("backup", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "backup":
+        backup(args.destination)
+    else:
+        restore(args.backup)
+
+
+if __name__ == "__main__":
+    main()
