@@ -11,3 +11,29 @@ from . import services
 def municipalities_refresh(self) -> int:
     """Bring the municipality list in line with the shipped CSV (idempotent)."""
     return services.municipalities_load()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def certificate_issue_task(self, enrolment_id: int) -> int:
+    """Issue the certificate for a completed enrolment (idempotent: same completion, same
+    certificate)."""
+    from .models import Enrolment
+    from .services.certificates import certificate_issue
+
+    enrolment = Enrolment.objects.select_related("user", "municipality").get(pk=enrolment_id)
+    return certificate_issue(enrolment=enrolment).pk
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def certificate_pdf_render_task(self, certificate_id: int) -> str:
+    """Render and store a certificate's PDF if the stored file is missing (idempotent)."""
+    from .models import Certificate
+    from .services.certificates import certificate_pdf_render
+
+    certificate = Certificate.objects.get(pk=certificate_id)
+    return certificate_pdf_render(certificate=certificate).pdf.name
+

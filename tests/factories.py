@@ -57,3 +57,55 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     municipality = factory.SubFactory(MunicipalityFactory)
     org_unit = None
+
+
+# --- Courses and enrolments (certificates) ----------------------------------------------------
+
+
+def catalog_page():
+    """The course catalogue, created once under the root page."""
+    from wagtail.models import Page
+
+    from courses.models import CatalogPage
+
+    catalog = CatalogPage.objects.first()
+    if catalog is None:
+        catalog = Page.get_first_root_node().add_child(
+            instance=CatalogPage(title="Kurs", slug="kurs-test")
+        )
+    return catalog
+
+
+class CoursePageFactory(factory.django.DjangoModelFactory):
+    """A published course in the catalogue."""
+
+    class Meta:
+        model = "courses.CoursePage"
+
+    title = factory.Sequence(lambda n: f"Gevinstrealisering {n}")
+    slug = factory.Sequence(lambda n: f"kurs-{n}")
+    summary = "Et kurs om å hente ut gevinster."
+    estimated_minutes = 90
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return catalog_page().add_child(instance=model_class(**kwargs))
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A completed enrolment by default; pass status/completed_at to change it."""
+
+    class Meta:
+        model = "learners.Enrolment"
+
+    user = factory.SubFactory(UserFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    course = factory.SubFactory(CoursePageFactory)
+    status = "completed"
+    completed_at = factory.LazyFunction(lambda: _now())
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -1,0 +1,325 @@
+"""Certificates: issue, revoke, re-issue, render the PDF, verify credentials.
+
+A certificate is a snapshot: what it shows is copied in when it is issued, so later edits to
+the course, the learner or the municipality never change it. Issuing is idempotent per
+completion, also under concurrency: the database's conditional unique constraints decide,
+and a losing concurrent insert returns the winner's certificate.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from learners import credentials
+from learners.models import Certificate, Enrolment, Municipality, User
+
+from .org import audit_log_write
+
+if TYPE_CHECKING:
+    from courses.models import LearningPath
+
+# Crockford base32: no I, L, O or U, so codes survive being read aloud and typed by hand.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_STANDARD_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_TO_CROCKFORD = str.maketrans(_STANDARD_B32, _CROCKFORD)
+CODE_GROUPS, CODE_GROUP_LEN = 6, 5
+CODE_CHARS = CODE_GROUPS * CODE_GROUP_LEN  # 30 characters x 5 bits = 150 random bits
+_READ_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_CODE_RE = re.compile(f"[{_CROCKFORD}]{{{CODE_CHARS}}}")
+
+PATH_NARRATIVE = "Alle obligatoriske kurs i læringsstien er fullført."
+COURSE_NARRATIVE = "Alle moduler i kurset er fullført, og eventuelle avsluttende quizer er bestått."
+
+
+# --- Codes ----------------------------------------------------------------------------------
+
+
+def certificate_code_generate() -> str:
+    """A new code: 150 bits from `secrets`, Crockford base32 in groups, e.g. 7K3QF-...-M2X9D."""
+    raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")  # 160 bits, 32 chars
+    chars = raw.translate(_TO_CROCKFORD)[:CODE_CHARS]
+    groups = [chars[i : i + CODE_GROUP_LEN] for i in range(0, CODE_CHARS, CODE_GROUP_LEN)]
+    return "-".join(groups)
+
+
+def certificate_code_normalise(value: str) -> str | None:
+    """The canonical form of a typed code (any case, spaces or dashes, O/I/L for 0/1), or
+    None when it cannot be a code."""
+    if not isinstance(value, str) or len(value) > 80:
+        return None
+    chars = re.sub(r"[\s-]", "", value).upper().translate(_READ_ALIKES)
+    if not _CODE_RE.fullmatch(chars):
+        return None
+    return "-".join(chars[i : i + CODE_GROUP_LEN] for i in range(0, CODE_CHARS, CODE_GROUP_LEN))
+
+
+# --- Issuing --------------------------------------------------------------------------------
+
+
+def _learner_name(user: User) -> str:
+    return user.get_full_name().strip() or user.email
+
+
+def _hours(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.1"))
+
+
+def _sign(certificate: Certificate, *, achievement_id: str, narrative: str) -> dict:
+    unsigned = credentials.build_credential(
+        code=certificate.code,
+        learner_name=certificate.learner_name,
+        title=certificate.title,
+        municipality_name=certificate.municipality_name,
+        completed_at=certificate.completed_at,
+        estimated_hours=f"{certificate.estimated_hours}".replace(".", ","),
+        issuer_name=certificate.issuer_name,
+        issued_at=certificate.issued_at,
+        achievement_id=achievement_id,
+        narrative=narrative,
+    )
+    return credentials.sign_credential(credential=unsigned, created=certificate.issued_at)
+
+
+def _create(
+    *, fields: dict, lookup: dict, achievement_id: str, narrative: str, actor: User | None
+) -> Certificate:
+    """Insert a certificate unless a valid one exists for `lookup`; the unique constraint
+    settles races: the loser's insert fails and it returns the winner's row."""
+    valid = Certificate.objects.filter(revoked_at__isnull=True, **lookup)
+    for _attempt in range(3):
+        existing = valid.first()
+        if existing is not None:
+            return existing
+        replaces = Certificate.objects.filter(revoked_at__isnull=False, **lookup).first()
+        certificate = Certificate(code=certificate_code_generate(), replaces=replaces, **fields)
+        try:
+            with transaction.atomic():
+                certificate.save()
+                certificate.credential = _sign(
+                    certificate, achievement_id=achievement_id, narrative=narrative
+                )
+                certificate.save(update_fields=["credential"])
+                audit_log_write(
+                    action="certificate.reissue" if replaces else "certificate.issue",
+                    actor=actor,
+                    municipality=certificate.municipality,
+                    target=certificate,
+                    data={"code": certificate.code, "replaces": replaces.pk if replaces else None},
+                )
+                transaction.on_commit(partial(_queue_pdf, certificate.pk), robust=True)
+        except IntegrityError:
+            continue  # a concurrent issue won (or, astronomically rarely, the code collided)
+        return certificate
+    existing = valid.first()
+    if existing is None:
+        raise IntegrityError("Could not issue the certificate.")
+    return existing
+
+
+def _queue_pdf(certificate_id: int) -> None:
+    from learners.tasks import certificate_pdf_render_task  # tasks import services
+
+    certificate_pdf_render_task.delay(certificate_id)
+
+
+def certificate_issue(*, enrolment: Enrolment, actor: User | None = None) -> Certificate:
+    """Issue (or return the existing) certificate for a completed enrolment, in the
+    enrolment's municipality. After a revocation it issues a new one that `replaces` it."""
+    if enrolment.status != Enrolment.Status.COMPLETED or enrolment.completed_at is None:
+        raise ValueError("The enrolment is not completed.")
+    course = enrolment.course.specific
+    return _create(
+        fields={
+            "user": enrolment.user,
+            "municipality": enrolment.municipality,
+            "enrolment": enrolment,
+            "learner_name": _learner_name(enrolment.user),
+            "title": course.title,
+            "municipality_name": enrolment.municipality.name,
+            "completed_at": enrolment.completed_at,
+            "estimated_hours": _hours(course.estimated_hours),
+            "issuer_name": settings.CERTIFICATE_ISSUER_NAME,
+        },
+        lookup={"enrolment": enrolment, "completed_at": enrolment.completed_at},
+        achievement_id=f"urn:endra:course:{course.pk}",
+        narrative=COURSE_NARRATIVE,
+        actor=actor,
+    )
+
+
+def certificate_issue_for_path(
+    *,
+    user: User,
+    learning_path: LearningPath,
+    municipality: Municipality,
+    completed_at: datetime,
+    actor: User | None = None,
+) -> Certificate:
+    """Issue (or return the existing) certificate for a completed learning path.
+
+    Call it once every required course of `learning_path` is done; `completed_at` is when the
+    last required course was completed (the same value always gives the same certificate).
+    The certificate belongs to `municipality`, the one whose HR assigned or follows the path.
+    Hours are the sum of the required courses' estimates."""
+    required = learning_path.path_courses.filter(required=True).select_related("course")
+    minutes = sum(item.course.estimated_minutes for item in required)
+    return _create(
+        fields={
+            "user": user,
+            "municipality": municipality,
+            "learning_path": learning_path,
+            "learner_name": _learner_name(user),
+            "title": learning_path.title,
+            "municipality_name": municipality.name,
+            "completed_at": completed_at,
+            "estimated_hours": _hours(round(minutes / 60, 1)),
+            "issuer_name": settings.CERTIFICATE_ISSUER_NAME,
+        },
+        lookup={"user": user, "learning_path": learning_path, "completed_at": completed_at},
+        achievement_id=f"urn:endra:learning-path:{learning_path.pk}",
+        narrative=PATH_NARRATIVE,
+        actor=actor,
+    )
+
+
+# --- Revoking and re-issuing ----------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
+    """Revoke a valid certificate with a reason (the caller checked that `actor` is HR of
+    its municipality or a platform admin). Revoking twice changes nothing."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A revocation needs a reason.")
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.revoked_at is not None:
+        return locked
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.revoke_reason = reason
+    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    audit_log_write(
+        action="certificate.revoke",
+        actor=actor,
+        municipality=locked.municipality,
+        target=locked,
+        data={"code": locked.code, "reason": reason},
+    )
+    return locked
+
+
+def certificate_reissue(*, certificate: Certificate, actor: User) -> Certificate:
+    """Issue a new certificate for the same completion as a revoked one, with today's name
+    and data; the new one `replaces` the old, which stays revoked as history."""
+    if certificate.revoked_at is None:
+        raise ValueError("Only a revoked certificate can be re-issued.")
+    if certificate.enrolment is not None:
+        enrolment = certificate.enrolment
+        if enrolment.completed_at != certificate.completed_at:
+            raise ValueError("The course was completed again; issue for that completion.")
+        return certificate_issue(enrolment=enrolment, actor=actor)
+    if certificate.learning_path is not None:
+        return certificate_issue_for_path(
+            user=certificate.user,
+            learning_path=certificate.learning_path,
+            municipality=certificate.municipality,
+            completed_at=certificate.completed_at,
+            actor=actor,
+        )
+    raise ValueError("The course or path of this certificate no longer exists.")
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    qr = segno.make(url, error="m")
+    return qr.svg_inline(scale=4, border=0, title="QR-kode", dark="#1e2b3c")
+
+
+def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
+    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in Norwegian bokmål
+    (`uncompressed` keeps its structure readable for inspection)."""
+    from weasyprint import HTML
+
+    url = credentials.verification_url(certificate.code)
+    with translation.override("nb"):
+        html = render_to_string(
+            "learners/certificate_pdf.html",
+            {
+                "certificate": certificate,
+                "verification_url": url,
+                "qr_svg": _qr_svg(url),
+                "completed_on": timezone.localtime(certificate.completed_at).date(),
+            },
+        )
+    return HTML(string=html, base_url=credentials.site_url() + "/").write_pdf(
+        pdf_variant="pdf/ua-1", uncompressed_pdf=uncompressed
+    )
+
+
+def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> Certificate:
+    """Render and store the PDF unless a stored file already exists (or `force`)."""
+    if certificate.pdf and not force and default_storage.exists(certificate.pdf.name):
+        return certificate
+    content = certificate_pdf_bytes(certificate=certificate)
+    name = f"certificates/kursbevis-{certificate.code}.pdf"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    stored = default_storage.save(name, ContentFile(content))
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=stored)
+    certificate.pdf.name = stored
+    return certificate
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """Result of certificate_verify_credential: status is valid, revoked, tampered,
+    unknown_issuer or malformed; certificate is set when we know which one it is."""
+
+    status: str
+    certificate: Certificate | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+
+def _certificate_for_credential_id(credential_id: object) -> Certificate | None:
+    if not isinstance(credential_id, str):
+        return None
+    match = re.search(r"/certificates/([^/]+)/?$", credential_id)
+    code = certificate_code_normalise(match.group(1)) if match else None
+    return Certificate.objects.filter(code=code).first() if code else None
+
+
+def certificate_verify_credential(*, credential: dict) -> CredentialCheck:
+    """Check a credential.json: our signature, untouched content, and not revoked since."""
+    reason = credentials.verify_signature(credential=credential)
+    if reason != "valid":
+        return CredentialCheck(status=reason)
+    certificate = _certificate_for_credential_id(credential.get("id"))
+    # Signed by us but no longer on record: we do not vouch for it any more.
+    if certificate is None or certificate.revoked_at is not None:
+        return CredentialCheck(status="revoked", certificate=certificate)
+    return CredentialCheck(status="valid", certificate=certificate)
