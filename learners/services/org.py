@@ -96,8 +96,8 @@ def membership_create(
         municipality=municipality,
         defaults={"org_unit": org_unit, "is_hr": is_hr},
     )
+    changed = False
     if not created:
-        changed = False
         if org_unit is not None and membership.org_unit_id != org_unit.pk:
             membership.org_unit = org_unit
             changed = True
@@ -106,6 +106,12 @@ def membership_create(
             changed = True
         if changed:
             membership.save(update_fields=["org_unit", "is_hr"])
+    if created or changed:
+        # New members, and members who move, get the unit and role assignments that now
+        # reach them (HR, issue 6). Imported here: hr builds on this module.
+        from learners.services.hr import assignments_apply_to_membership
+
+        assignments_apply_to_membership(membership=membership)
     audit_log_write(
         action="membership.create" if created else "membership.update",
         actor=actor,
