@@ -10,8 +10,9 @@
     search.className = "ds-input";
     search.id = select.id + "_search";
     search.setAttribute("aria-controls", select.id);
+    search.autocomplete = "off";
     var label = document.createElement("label");
-    label.className = "ds-label";
+    label.className = "ds-label endra-search-label";
     label.htmlFor = search.id;
     label.textContent = select.getAttribute("data-search-label") || "Søk";
     select.parentNode.insertBefore(label, select);
