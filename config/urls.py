@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("konto/", include("allauth.urls")),
+    path("hr/", include("learners.urls_hr")),
     path("", include("learners.urls")),
 ]
 

@@ -25,3 +25,8 @@ class LearnersConfig(AppConfig):
         from .signals import course_completed
 
         course_completed.connect(_queue_certificate, dispatch_uid="learners.certificate_issue")
+        from .services.hr import assignment_progress_on_course_completed
+
+        course_completed.connect(
+            assignment_progress_on_course_completed, dispatch_uid="learners.hr_progress"
+        )

@@ -37,3 +37,45 @@ def certificate_pdf_render_task(self, certificate_id: int) -> str:
     certificate = Certificate.objects.get(pk=certificate_id)
     return certificate_pdf_render(certificate=certificate).pdf.name
 
+
+# HR (issue 6): invitations, reminders, digest and recertification.
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def hr_invitation_send(self, user_id: int, municipality_id: int) -> None:
+    """E-mail an imported person a link to choose their password."""
+    from .services.reminders import invitation_send
+
+    invitation_send(user_id=user_id, municipality_id=municipality_id)
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def hr_reminders_send(self) -> int:
+    """Daily: due-soon and overdue reminders to learners, each sent once."""
+    from .services.reminders import reminders_send
+
+    return reminders_send()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def hr_digest_send(self) -> int:
+    """Weekly: tell HR who became overdue since the last digest."""
+    from .services.reminders import hr_digest_send as digest_send
+
+    return digest_send()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def hr_assignments_reopen(self) -> int:
+    """Daily: reopen assignments whose learning path validity has ended (recertification)."""
+    from .services.hr import assignments_reopen_expired
+
+    return assignments_reopen_expired()

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Two-factor authentication before /hr/ (HR, unit managers) and the admin (staff).
+    "learners.permissions.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -202,7 +205,34 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # HR (issue 6): reminders and recertification every morning, HR digest on Mondays.
+    "hr-assignments-reopen": {
+        "task": "learners.tasks.hr_assignments_reopen",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "hr-reminders-send": {
+        "task": "learners.tasks.hr_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "hr-digest-send": {
+        "task": "learners.tasks.hr_digest_send",
+        "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
+    },
+}
+
+# Certificates and Open Badges 3.0. The platform signs credentials with one Ed25519 key,
+# given as secretKeyMultibase in ENDRA_SIGNING_KEY (`manage.py create_signing_key` makes one).
+# Without it, a key is generated once into ENDRA_SIGNING_KEY_FILE (git-ignored) so `make run`
+# works; production should set ENDRA_SIGNING_KEY and ENDRA_SIGNING_KEY_AUTOGENERATE=false.
+ENDRA_SIGNING_KEY = os.environ.get("ENDRA_SIGNING_KEY", "")
+ENDRA_SIGNING_KEY_FILE = Path(
+    os.environ.get("ENDRA_SIGNING_KEY_FILE", BASE_DIR / ".keys" / "dev-signing-key")
+)
+ENDRA_SIGNING_KEY_AUTOGENERATE = env_bool("ENDRA_SIGNING_KEY_AUTOGENERATE", True)
+CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "Endra")
+# Public certificate pages: requests per IP per window (seconds), a fixed-window counter.
+CERTIFICATE_RATE_LIMIT = (int(os.environ.get("CERTIFICATE_RATE_LIMIT", "30")), 60)
 
 WAGTAIL_SITE_NAME = "Endra"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -216,4 +246,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Wagtail logs every page save and background task at INFO: too chatty for seeding.
+    "loggers": {name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "modelsearch")},
 }
