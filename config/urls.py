@@ -7,6 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.health import healthz
+from learners import urls as learners_urls
+from learners import urls_certificates
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,7 +18,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("konto/", include("allauth.urls")),
     path("hr/", include("learners.urls_hr")),
-    path("", include("learners.urls")),
+    # One "learners" namespace over both modules (a namespace can be included only once).
+    path(
+        "",
+        include(([*learners_urls.urlpatterns, *urls_certificates.urlpatterns], "learners")),
+    ),
 ]
 
 if settings.DEBUG:

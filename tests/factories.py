@@ -70,9 +70,17 @@ def catalog_page():
 
     catalog = CatalogPage.objects.first()
     if catalog is None:
-        catalog = Page.get_first_root_node().add_child(
-            instance=CatalogPage(title="Kurs", slug="kurs-test")
+        # Transactional tests flush the page tree the migrations made, root and locale too.
+        from django.conf import settings
+        from wagtail.coreutils import get_supported_content_language_variant
+        from wagtail.models import Locale
+
+        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        Locale.objects.get_or_create(language_code=language)
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root")
         )
+        catalog = root.add_child(instance=CatalogPage(title="Kurs", slug="kurs-test"))
     return catalog
 
 
