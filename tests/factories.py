@@ -77,9 +77,7 @@ def catalog_page():
 
         language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
         Locale.objects.get_or_create(language_code=language)
-        root = Page.get_first_root_node() or Page.add_root(
-            instance=Page(title="Root", slug="root")
-        )
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         catalog = root.add_child(instance=CatalogPage(title="Kurs", slug="kurs-test"))
     return catalog
 
