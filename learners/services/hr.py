@@ -345,7 +345,7 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
     reopen with a new due date and fresh enrolments; certificates stay as history."""
     today = today or timezone.localdate()
     expired = (
-        AssignmentPerson.objects.select_for_update()
+        AssignmentPerson.objects.select_for_update(of=("self",))
         .filter(
             completed_at__isnull=False, expires_on__lte=today, assignment__ended_at__isnull=True
         )
