@@ -6,8 +6,10 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
+from cms.editorial import editorial_setup
 from cms.models import HomePage, SiteLinks, StandardPage
 from courses.models import CatalogPage
+from courses.services import learning_path_create, seed_courses_import
 from learners.models import Municipality
 from learners.services import membership_create, municipalities_load, org_unit_ensure_path
 
@@ -207,7 +209,30 @@ def site_seed() -> HomePage:
     links = SiteLinks.for_site(Site.objects.get(is_default_site=True))
     links.privacy_notice, links.accessibility_statement = privacy, statement
     links.save()
+    editorial_setup(root=home)
     return home
+
+
+def content_seed(home: HomePage) -> None:
+    """The starter curriculum and the demo learning path."""
+    catalog = CatalogPage.objects.child_of(home).get(slug="kurs")
+    courses = {course.slug: course for course in seed_courses_import(catalog=catalog)}
+    order = [
+        "endringsledelse-for-mellomledere",
+        "gevinstrealisering-i-praksis",
+        "tjenestedesign-i-kommunen",
+        "lean-i-kommunale-tjenester",
+    ]
+    learning_path_create(
+        slug="ledergrunnlag-for-digital-omstilling",
+        title="Ledergrunnlag for digital omstilling",
+        description=(
+            "Grunnpakken for ledere som skal lede enheten sin gjennom en digital endring: "
+            "endringsledelse og gevinstrealisering er obligatorisk, tjenestedesign og lean "
+            "anbefales."
+        ),
+        courses=[(courses[slug], index < 2) for index, slug in enumerate(order) if slug in courses],
+    )
 
 
 def users_seed() -> None:
@@ -249,7 +274,8 @@ def users_seed() -> None:
 def seed_demo(*, stdout=None) -> None:
     """Everything the demo needs, created once and left alone on later runs."""
     count = municipalities_load()
-    site_seed()
+    home = site_seed()
+    content_seed(home)
     users_seed()
     if stdout is not None:
         stdout.write(f"Municipalities: {count}. Site pages and demo users are in place.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_learning
 
 app_name = "learners"
 
@@ -12,4 +12,15 @@ urlpatterns = [
         views.municipality_units,
         name="municipality_units",
     ),
+    path("min-laering/", views_learning.my_learning_view, name="my_learning"),
+    path("laering/kurs/<int:course_id>/meld-pa/", views_learning.enrol, name="enrol"),
+    path("laering/kurs/<int:course_id>/forlat/", views_learning.leave, name="leave"),
+    path("laering/modul/<int:module_id>/fullfort/", views_learning.module_done, name="module_done"),
+    path(
+        "laering/modul/<int:module_id>/refleksjon/<str:block_id>/",
+        views_learning.reflection,
+        name="reflection",
+    ),
+    path("laering/quiz/<int:page_id>/", views_learning.quiz, name="quiz"),
+    path("laering/forsok/<int:attempt_id>/", views_learning.attempt_review, name="attempt"),
 ]

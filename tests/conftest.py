@@ -1,6 +1,23 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from tests.factories import MembershipFactory, MunicipalityFactory, OrgUnitFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo site and starter courses once per test run: every test starts from it
+    (inside its own rolled-back transaction). Tests with transaction=True flush the tables
+    afterwards, so they seed what they need themselves."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def demo(db):
+    """The seeded demo (already loaded once per session)."""
 
 
 @pytest.fixture

@@ -115,3 +115,21 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def course_factory(*, title: str, modules: int = 2, required: bool = True):
+    """A published course with `modules` manual modules under the demo catalogue."""
+    from django.utils.text import slugify
+
+    from courses.models import CatalogPage, CoursePage, ModulePage
+
+    catalog = CatalogPage.objects.get()
+    course = CoursePage(title=title, slug=slugify(title), summary=f"Om {title}.")
+    catalog.add_child(instance=course)
+    for index in range(modules):
+        course.add_child(
+            instance=ModulePage(
+                title=f"{title} modul {index + 1}", slug=f"m{index + 1}", required=required
+            )
+        )
+    return CoursePage.objects.get(pk=course.pk)

@@ -29,11 +29,10 @@ def test_org_units_form_a_tree_per_municipality(bergen, oslo):
     assert school.path_names() == ["Oppvekst", "Skoler", "Nygård"]
     assert school.depth == 3
     org_unit_ensure_path(municipality=oslo, names=["Oppvekst"])
-    bergen_top = OrgUnit.objects.get(municipality=bergen, depth=1)
-    assert list(bergen_top.get_descendants().values_list("name", flat=True)) == [
-        "Skoler",
-        "Nygård",
-    ]
+    bergen_top = OrgUnit.objects.get(municipality=bergen, depth=1, name="Oppvekst")
+    descendants = list(bergen_top.get_descendants().values_list("name", flat=True))
+    assert "Skoler" in descendants and "Nygård" in descendants
+    assert not OrgUnit.objects.get(municipality=oslo, name="Oppvekst").get_descendants()
 
 
 @pytest.mark.django_db
@@ -59,7 +58,9 @@ def test_membership_refuses_a_unit_from_another_municipality(bergen, oslo):
 def test_membership_create_writes_an_audit_row_that_cannot_be_changed(bergen):
     user = User.objects.create_user(email="a@b.example", password="x")
     membership_create(user=user, municipality=bergen, actor=user)
-    entry = AuditLog.objects.get(action="membership.create")
+    entry = AuditLog.objects.get(
+        action="membership.create", target_id=str(user.memberships.get().pk)
+    )
     assert entry.municipality == bergen and entry.actor == user
     entry.action = "forged"
     with pytest.raises(ValueError, match="cannot be changed"):
@@ -128,8 +129,8 @@ def test_sign_up_rejects_a_unit_from_another_municipality_with_a_clear_error(cli
 def test_units_endpoint_lists_only_that_municipalitys_units(client, bergen, oslo):
     OrgUnitFactory(municipality=bergen, name="Bergen-enhet")
     OrgUnitFactory(municipality=oslo, name="Oslo-enhet")
-    data = client.get("/kommuner/4601/enheter.json").json()
-    assert [u["name"] for u in data["units"]] == ["Bergen-enhet"]
+    names = [u["name"] for u in client.get("/kommuner/4601/enheter.json").json()["units"]]
+    assert "Bergen-enhet" in names and "Oslo-enhet" not in names
     assert client.get("/kommuner/9999/enheter.json").status_code == 404
 
 

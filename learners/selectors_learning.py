@@ -1,0 +1,156 @@
+"""Reads for the learner's own pages. Each function uses a fixed number of queries, however
+many enrolments, modules or attempts the learner has."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from courses.models import CoursePage, ModulePage
+from learners.models import (
+    AssignmentPerson,
+    Certificate,
+    Enrolment,
+    QuizAttempt,
+    ReflectionAnswer,
+    User,
+)
+
+
+def enrolment_for(*, user: User, course_id: int) -> Enrolment | None:
+    """The user's own enrolment in a course, if any (never another learner's)."""
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(user=user, course_id=course_id).first()
+
+
+def _module_rows(modules: list[ModulePage], done_ids: set[int], current_id: int | None):
+    first_open = next((m.pk for m in modules if m.pk not in done_ids), None)
+    current = current_id if current_id in {m.pk for m in modules} else first_open
+    rows = []
+    for module in modules:
+        status = (
+            "done"
+            if module.pk in done_ids
+            else ("current" if module.pk == current else "not_started")
+        )
+        rows.append({"page": module, "status": status})
+    return rows
+
+
+def _progress(modules: list[ModulePage], done_ids: set[int]) -> dict:
+    required = [m for m in modules if m.required] or modules
+    done = sum(1 for m in required if m.pk in done_ids)
+    total = len(required)
+    return {"done": done, "total": total, "percent": round(done * 100 / total) if total else 0}
+
+
+def course_state(*, user: User, course: CoursePage) -> dict:
+    """Modules with done / current / not started, progress and where to resume."""
+    modules = course.modules
+    enrolment = enrolment_for(user=user, course_id=course.pk)
+    done_ids: set[int] = set()
+    final = {"passed": False, "attempts": 0}
+    if enrolment:
+        done_ids = set(enrolment.progress.values_list("module_id", flat=True))
+        stats = enrolment.attempts.filter(quiz_page_id=course.pk, status="submitted").aggregate(
+            attempts=Count("id"), passed=Count("id", filter=Q(passed=True))
+        )
+        final = {"passed": bool(stats["passed"]), "attempts": stats["attempts"]}
+    rows = _module_rows(modules, done_ids, enrolment.last_module_id if enrolment else None)
+    resume = next((row["page"] for row in rows if row["status"] == "current"), None)
+    return {
+        "course": course,
+        "enrolment": enrolment,
+        "modules": rows,
+        "progress": _progress(modules, done_ids),
+        "resume": resume or (modules[0] if modules else None),
+        "final": final,
+    }
+
+
+def module_state(*, user: User, module: ModulePage) -> dict:
+    """Everything a module page shows: the course's state, position, prev/next, the
+    learner's reflections on this module and the module quiz status."""
+    course = CoursePage.objects.get(pk=module.get_parent().pk)
+    state = course_state(user=user, course=course)
+    modules = [row["page"] for row in state["modules"]]
+    ids = [m.pk for m in modules]
+    index = ids.index(module.pk) if module.pk in ids else 0
+    enrolment = state["enrolment"]
+    reflections, quiz_passed = {}, False
+    if enrolment:
+        reflections = {
+            r.block_id: r
+            for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module=module)
+        }
+        quiz_passed = QuizAttempt.objects.filter(
+            enrolment=enrolment, quiz_page_id=module.pk, passed=True
+        ).exists()
+    done_ids = {row["page"].pk for row in state["modules"] if row["status"] == "done"}
+    return {
+        **state,
+        "position": index + 1,
+        "total": len(modules),
+        "previous": modules[index - 1] if index > 0 else None,
+        "next": modules[index + 1] if index + 1 < len(modules) else None,
+        "is_done": module.pk in done_ids,
+        "reflections": reflections,
+        "quiz_passed": quiz_passed,
+    }
+
+
+def my_learning(*, user: User) -> dict:
+    """«Min læring»: assignments with due dates, courses in progress and completed, and
+    certificates. Six queries whatever the numbers."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user)
+        .exclude(status=Enrolment.Status.LEFT)
+        .select_related("course", "last_module")
+        .annotate(done_count=Count("progress", filter=Q(progress__module__live=True)))
+        .order_by("-created_at")
+    )
+    totals = _required_module_counts([e.course for e in enrolments])
+    for enrolment in enrolments:
+        total = totals.get(enrolment.course.path, 0)
+        enrolment.total_count = total
+        enrolment.percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
+    today = timezone.localdate()
+    assigned = list(
+        AssignmentPerson.objects.filter(user=user, assignment__ended_at__isnull=True)
+        .select_related("assignment__learning_path", "assignment__course")
+        .order_by("due_date")
+    )
+    for row in assigned:
+        row.overdue = bool(row.due_date and row.due_date < today)
+    certificates = list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+    return {
+        "assigned": assigned,
+        "in_progress": [e for e in enrolments if e.status == Enrolment.Status.ACTIVE],
+        "completed": [e for e in enrolments if e.status == Enrolment.Status.COMPLETED],
+        "certificates": certificates,
+        "today": today,
+    }
+
+
+def _required_module_counts(courses: list[CoursePage]) -> dict[str, int]:
+    """Course path -> number of live required modules, in one query for all courses."""
+    if not courses:
+        return {}
+    condition = Q()
+    for course in courses:
+        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
+    counts: dict[str, int] = {}
+    steplen = CoursePage.steplen
+    for path in (
+        ModulePage.objects.live().filter(condition, required=True).values_list("path", flat=True)
+    ):
+        counts[path[:-steplen]] = counts.get(path[:-steplen], 0) + 1
+    return counts
+
+
+def attempt_for(*, user: User, attempt_id: int) -> QuizAttempt | None:
+    """One of the user's own attempts, never another learner's."""
+    return (
+        QuizAttempt.objects.filter(pk=attempt_id, enrolment__user=user)
+        .select_related("enrolment")
+        .first()
+    )

@@ -1,0 +1,109 @@
+"""Quiz attempts: start with a stored snapshot and order, submit and grade exactly once."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.models import Page
+
+from courses import grading
+from courses.models import CoursePage, ModulePage
+from learners.models import Enrolment, QuizAttempt
+from learners.services.learning import (
+    LearningError,
+    enrolment_complete_if_done,
+    module_mark_done,
+)
+from learners.services.org import audit_log_write
+
+
+def quiz_page_for(*, enrolment: Enrolment, page_id: int) -> CoursePage | ModulePage:
+    """The course's final quiz or one of its module quizzes; anything else is not found."""
+    page = Page.objects.filter(pk=page_id).live().specific().first()
+    in_course = page is not None and (
+        page.pk == enrolment.course_id
+        or (isinstance(page, ModulePage) and page.get_parent().pk == enrolment.course_id)
+    )
+    if not in_course or not page.has_quiz:
+        raise LearningError("not_found")
+    return page
+
+
+def quiz_permission(*, enrolment: Enrolment, quiz_page) -> grading.AttemptPermission:
+    """Whether another attempt may start now, from the submitted attempts so far."""
+    submitted = list(
+        enrolment.attempts.filter(quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.SUBMITTED)
+        .order_by("number")
+        .values("passed", "submitted_at")
+    )
+    return grading.attempt_permission(
+        attempts_used=len(submitted),
+        max_attempts=quiz_page.max_attempts,
+        last_submitted_at=submitted[-1]["submitted_at"] if submitted else None,
+        wait_minutes=quiz_page.wait_minutes,
+        already_passed=any(row["passed"] for row in submitted),
+        now=timezone.now(),
+    )
+
+
+def quiz_attempt_start(*, enrolment: Enrolment, quiz_page) -> QuizAttempt:
+    """Return the open attempt, or start a new one with a fresh shuffled order."""
+    open_attempt = enrolment.attempts.filter(
+        quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.STARTED
+    ).first()
+    if open_attempt:
+        return open_attempt
+    permission = quiz_permission(enrolment=enrolment, quiz_page=quiz_page)
+    if not permission.allowed:
+        raise LearningError(permission.reason, available_at=permission.available_at)
+    snapshot = quiz_page.quiz_snapshot()
+    try:
+        with transaction.atomic():
+            return QuizAttempt.objects.create(
+                enrolment=enrolment,
+                quiz_page_id=quiz_page.pk,
+                number=enrolment.attempts.filter(quiz_page_id=quiz_page.pk).count() + 1,
+                snapshot=snapshot,
+                order=grading.shuffled_order(snapshot, seed=secrets.randbits(32)),
+                pass_mark=quiz_page.pass_mark,
+            )
+    except IntegrityError:
+        # Another tab started one at the same moment: use that one.
+        return enrolment.attempts.get(quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.STARTED)
+
+
+@transaction.atomic
+def quiz_attempt_submit(
+    *, enrolment: Enrolment, attempt_id: int, answers: dict[str, list[str]]
+) -> QuizAttempt:
+    """Grade an attempt exactly once. A repeated submission returns the first result."""
+    attempt = QuizAttempt.objects.select_for_update().get(pk=attempt_id, enrolment=enrolment)
+    if attempt.status == QuizAttempt.Status.SUBMITTED:
+        return attempt
+    missing = grading.missing_answers(attempt.snapshot, answers)
+    if missing:
+        raise LearningError("incomplete", missing=missing)
+    result = grading.grade(attempt.snapshot, answers, attempt.pass_mark)
+    attempt.answers = {q["id"]: list(answers[q["id"]]) for q in attempt.snapshot}
+    attempt.score, attempt.passed = result.score, result.passed
+    attempt.status, attempt.submitted_at = QuizAttempt.Status.SUBMITTED, timezone.now()
+    attempt.save(update_fields=["answers", "score", "passed", "status", "submitted_at"])
+    audit_log_write(
+        action="quiz_attempt.submit",
+        actor=enrolment.user,
+        municipality=enrolment.municipality,
+        target=attempt,
+        data={"score": result.score, "passed": result.passed},
+    )
+    if result.passed:
+        _after_pass(enrolment=enrolment, attempt=attempt)
+    return attempt
+
+
+def _after_pass(*, enrolment: Enrolment, attempt: QuizAttempt) -> None:
+    module = ModulePage.objects.filter(pk=attempt.quiz_page_id).first()
+    if module is not None and grading.module_is_done_by_quiz(
+        completion=module.completion, quiz_passed=True
+    ):
+        module_mark_done(enrolment=enrolment, module=module)
+    enrolment_complete_if_done(enrolment_id=enrolment.pk)

@@ -1,0 +1,36 @@
+"""Learner state on course pages. Courses know nothing about learners; these tags, in the
+learners app, add the learner's own progress to the course templates."""
+
+from django import template
+
+from learners.forms import ReflectionForm
+from learners.selectors_learning import course_state as _course_state
+from learners.selectors_learning import module_state as _module_state
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def course_state(context, course):
+    return _course_state(user=context["request"].user, course=course)
+
+
+@register.simple_tag(takes_context=True)
+def module_state(context, module):
+    state = _module_state(user=context["request"].user, module=module)
+    context["state"] = state
+    return state
+
+
+@register.inclusion_tag("learners/includes/reflection_form.html", takes_context=True)
+def reflection_form(context, module, block_id):
+    state = context.get("state") or {}
+    answer = (state.get("reflections") or {}).get(block_id)
+    return {
+        "request": context["request"],
+        "enrolled": bool(state.get("enrolment")),
+        "module": module,
+        "block_id": block_id,
+        "answer": answer,
+        "form": ReflectionForm(initial={"text": answer.text if answer else ""}, prefix=block_id),
+    }

@@ -1,0 +1,147 @@
+import io
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from wagtail.models import Page, Workflow
+
+from cms.models import HomePage, StandardPage
+from courses.models import CatalogPage, CoursePage, LearningPath, ModulePage
+from courses.services import SEED_DIR
+
+
+def test_seed_content_loads_twice_without_duplicates(demo):
+    counts = (CoursePage.objects.count(), ModulePage.objects.count(), LearningPath.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        CoursePage.objects.count(),
+        ModulePage.objects.count(),
+        LearningPath.objects.count(),
+    ) == counts
+    assert counts[0] >= 4 and counts[1] >= 16
+
+
+def test_every_seed_course_has_substance():
+    for path in SEED_DIR.glob("*.json"):
+        course = json.loads(path.read_text(encoding="utf-8"))
+        assert len(course["modules"]) >= 4, path.name
+        assert len(course["final_quiz"]["questions"]) >= 5, path.name
+        for module in course["modules"]:
+            kinds = {block["type"] for block in module["body"]}
+            assert {"case", "reflection", "unit_task"} <= kinds, module["key"]
+            words = sum(
+                len(json.dumps(block["value"], ensure_ascii=False).split())
+                for block in module["body"]
+            )
+            assert 400 <= words <= 1000, (module["key"], words)
+
+
+def test_page_types_can_only_be_built_in_the_right_order(demo):
+    assert CatalogPage.allowed_parent_page_models() == [HomePage]
+    catalog = CatalogPage.objects.get()
+    course = CoursePage.objects.first()
+    assert CoursePage.can_create_at(catalog)
+    assert not CoursePage.can_create_at(HomePage.objects.get())
+    assert not ModulePage.can_create_at(catalog)
+    assert ModulePage.can_create_at(course)
+    assert not CoursePage.can_create_at(course)
+    assert not StandardPage.can_create_at(course)
+    assert ModulePage.allowed_subpage_models() == []
+
+
+def test_a_course_image_needs_alternative_text(demo):
+    course = CoursePage.objects.first()
+    course.image_id = 1
+    course.image_alt = " "
+    with pytest.raises(ValidationError) as error:
+        course.clean()
+    assert "image_alt" in error.value.message_dict
+
+
+def test_a_quiz_module_needs_questions(demo):
+    module = ModulePage.objects.filter(completion="manual").first()
+    module.completion = "quiz"
+    module.quiz = []
+    with pytest.raises(ValidationError):
+        module.clean()
+
+
+def test_catalogue_filters_by_topic_level_duration_and_search(client, demo):
+    html = client.get("/kurs/").content.decode()
+    assert "Endringsledelse for mellomledere" in html and "Lean i kommunale tjenester" in html
+    lean = client.get("/kurs/?emne=lean").content.decode()
+    assert "Lean i kommunale tjenester" in lean and "Tjenestedesign i kommunen" not in lean
+    advanced = client.get("/kurs/?niva=intermediate").content.decode()
+    assert "Gevinstrealisering i praksis" in advanced and "Lean i kommunale" not in advanced
+    assert "Ingen kurs passer" in client.get("/kurs/?varighet=short").content.decode()
+    found = client.get("/kurs/?q=brukerreise").content.decode()
+    assert "Tjenestedesign i kommunen" in found and "Lean i kommunale tjenester" not in found
+
+
+def test_module_blocks_render_with_their_templates(client, demo):
+    module = ModulePage.objects.first()
+    html = client.get(module.url).content.decode()
+    assert 'class="endra-case"' in html and 'class="endra-task"' in html
+    assert 'class="endra-reflection"' in html
+    assert html.count("<h2") >= 2
+
+
+def test_rich_text_is_sanitised_when_rendered(client, demo):
+    module = ModulePage.objects.first()
+    module.body = [
+        {"type": "paragraph", "value": '<p onclick="x()">Hei<script>alert(1)</script></p>'}
+    ]
+    module.save_revision().publish()
+    html = client.get(module.url).content.decode()
+    assert "<script>alert" not in html and "onclick" not in html and "Hei" in html
+
+
+def test_no_correct_answer_or_feedback_reaches_learner_facing_html(client, demo):
+    from tests.factories import MembershipFactory
+
+    course = CoursePage.objects.get(slug="lean-i-kommunale-tjenester")
+    learner = MembershipFactory(municipality_id=_bergen_id()).user
+    client.force_login(learner)
+    client.post(f"/laering/kurs/{course.pk}/meld-pa/")
+    pages = [course.url, *[m.url for m in course.modules], f"/laering/quiz/{course.pk}/"]
+    pages += [f"/laering/quiz/{m.pk}/" for m in course.modules if m.has_quiz]
+    feedback = [
+        choice["feedback"]
+        for page in [course, *course.modules]
+        for question in page.quiz_snapshot()
+        for choice in question["choices"]
+        if choice["feedback"]
+    ] + [q["explanation"] for q in course.quiz_snapshot() if q["explanation"]]
+    assert feedback
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert '"correct"' not in html and "correct=" not in html
+        for text in feedback:
+            assert text not in html, (url, text[:40])
+
+
+def _bergen_id():
+    from learners.models import Municipality
+
+    return Municipality.objects.get(number="4601").pk
+
+
+def test_editorial_workflow_and_groups_exist(demo):
+    workflow = Workflow.objects.get(name="Faglig godkjenning")
+    assert workflow.workflow_tasks.get().task.specific.groups.filter(name="Reviewers").exists()
+    home = HomePage.objects.get()
+    assert home.get_workflow() == workflow
+    assert Page.objects.type(CoursePage).first().get_workflow() == workflow
+
+
+def test_editors_have_no_permission_on_learner_records_or_users(demo):
+    from django.contrib.auth.models import Group
+
+    for name in ("Editors", "Reviewers"):
+        labels = set(
+            Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", flat=True
+            )
+        )
+        assert "learners" not in labels and "auth" not in labels
