@@ -102,3 +102,8 @@ def test_tasks_are_json_only_acked_late_and_time_limited():
     assert app.conf.task_serializer == "json" and app.conf.accept_content == ["json"]
     assert app.conf.task_acks_late is True
     assert app.conf.task_time_limit and app.conf.task_soft_time_limit
+
+
+def test_norwegian_is_shown_even_when_the_browser_prefers_english(client, demo):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="nb"' in html
