@@ -202,3 +202,43 @@ def test_dashboard_export_as_xlsx_is_streamed_from_a_file_and_neutralises_formul
     assert ("Personvern", "'+SUM(A1:A9)", 0, 0, 0, 0, 0, 0) in rows
     assert rows[-1][1] == "Sum" and rows[-1][-1] == 7
     assert all(not str(cell).startswith("=") for row in rows for cell in row if cell)
+
+
+def test_the_numbers_move_as_a_learner_completes_through_the_learning_service(
+    client, kommune, org, django_capture_on_commit_callbacks
+):
+    from courses.models import ModulePage
+    from learners.models import Enrolment
+    from learners.services.learning import module_complete
+
+    course = course_make("Fjordvik-kurset")
+    learner = person(kommune, org["a1"], name="Lars Lærer")
+    assignment_create(
+        municipality=kommune, actor=org["hr"], target="unit", course=course, org_unit=org["a"]
+    )
+    client.force_login(org["hr"])
+
+    def a_row():
+        item = client.get(reverse("hr:dashboard")).context["items"][0]
+        return next(row for row in item.rows if row.unit == org["a"]).counts.by_status
+
+    assert a_row()["not_started"] == 1 and a_row()["completed"] == 0
+    enrolment = Enrolment.objects.get(user=learner, course=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        module_complete(enrolment=enrolment, module=ModulePage.objects.child_of(course).get())
+    assert a_row()["not_started"] == 0 and a_row()["completed"] == 1
+
+
+def test_hr_unassigns_one_person_and_they_leave_the_numbers(client, kommune, org):
+    course = course_make("Fjordvik-kurset")
+    learner = person(kommune, org["b"], name="Lars Lærer")
+    assignment = assignment_create(
+        municipality=kommune, actor=org["hr"], target="people", course=course, people=[learner]
+    )
+    client.force_login(org["hr"])
+    assert "Lars" in client.get(reverse("hr:assignment", args=[assignment.pk])).content.decode()
+    url = reverse("hr:assignment_person_remove", args=[assignment.pk, learner.pk])
+    assert client.post(url).status_code == 302
+    assert not assignment.people.exists()
+    assert client.get(reverse("hr:dashboard")).context["items"] == []
+    assert AuditLog.objects.filter(action="assignment.person_remove", actor=org["hr"]).exists()
