@@ -310,3 +310,39 @@ def test_a_platform_admin_revokes_and_reissues(client, certificate):
     assert re.search(
         r'data-certificate-status="valid"', _main(client.get(f"/certificates/{new.code}/"))
     )
+
+
+# --- End to end: completing a course issues a certificate with a PDF ------------------------
+
+
+@pytest.mark.django_db
+def test_completing_a_course_gives_a_certificate_with_pdf_and_verification_page(
+    client, learner, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    from courses.models import CoursePage
+    from learners.services.learning import enrolment_create
+    from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
+    from tests.learners.test_learning import LEAN, complete_modules, right_answers
+
+    call_command("seed_demo", stdout=io.StringIO())
+    course = CoursePage.objects.get(slug=LEAN)
+    enrolment = enrolment_create(user=learner, course=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_modules(enrolment, course)
+        if course.has_quiz:
+            attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=course)
+            quiz_attempt_submit(
+                enrolment=enrolment, attempt_id=attempt.pk, answers=right_answers(attempt)
+            )
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.title == course.title
+    assert certificate.pdf.name
+    _login(client, learner)
+    assert client.get(f"/certificates/{certificate.code}/pdf/").status_code == 200
+    assert 'data-certificate-status="valid"' in _main(
+        client.get(f"/certificates/{certificate.code}/")
+    )
