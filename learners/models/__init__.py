@@ -1,21 +1,41 @@
 from .assignments import Assignment, AssignmentPerson
 from .certificates import Certificate
+from .change import (
+    ActionPlan,
+    Benefit,
+    BenefitStatus,
+    ChangeAgent,
+    CheckIn,
+    CheckInReminder,
+    Measurement,
+    PlanStep,
+    ReadinessResponse,
+)
 from .hr import MunicipalitySettings, SentReminder, UnitManager
 from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import AuditLog, Membership, Municipality, OrgUnit, User, UserManager
 
 __all__ = [
+    "ActionPlan",
     "Assignment",
     "AssignmentPerson",
     "AuditLog",
+    "Benefit",
+    "BenefitStatus",
     "Certificate",
+    "ChangeAgent",
+    "CheckIn",
+    "CheckInReminder",
     "Enrolment",
+    "Measurement",
     "Membership",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
     "OrgUnit",
+    "PlanStep",
     "QuizAttempt",
+    "ReadinessResponse",
     "ReflectionAnswer",
     "SentReminder",
     "UnitManager",
