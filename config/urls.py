@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.views import search
 from config.health import healthz
 from learners import urls as learners_urls
 from learners import urls_certificates
@@ -18,6 +19,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("konto/", include("allauth.urls")),
     path("hr/", include("learners.urls_hr")),
+    path("sok/", search, name="search"),
     # One "learners" namespace over both modules (a namespace can be included only once).
     path(
         "",

@@ -207,6 +207,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
+    # Wagtail's scheduled publishing (go-live and expiry times set by editors).
+    "cms-publish-scheduled": {
+        "task": "cms.tasks.publish_scheduled_pages",
+        "schedule": crontab(minute="*/5"),
+    },
     # HR (issue 6): reminders and recertification every morning, HR digest on Mondays.
     "hr-assignments-reopen": {
         "task": "learners.tasks.hr_assignments_reopen",
@@ -219,6 +224,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "hr-digest-send": {
         "task": "learners.tasks.hr_digest_send",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
+    },
+    # Privacy (issue 9): anonymise people past their municipality's retention period.
+    "privacy-retention-anonymise": {
+        "task": "learners.tasks.retention_anonymise",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 
@@ -240,6 +250,11 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Uploads (issue 9): documents and images only of these types and sizes; SVG is left out
+# because it can carry scripts.
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

@@ -145,3 +145,57 @@ def test_editors_have_no_permission_on_learner_records_or_users(demo):
             )
         )
         assert "learners" not in labels and "auth" not in labels
+
+
+def test_site_search_finds_published_courses_and_modules(client, demo):
+    html = client.get("/sok/?q=verdistrømkart").content.decode()
+    assert "Kartlegg prosessen før du digitaliserer" in html
+    module = ModulePage.objects.get(slug="kartlegg-for-du-digitaliserer")
+    module.unpublish()
+    html = client.get("/sok/?q=verdistrømkart").content.decode()
+    assert "Kartlegg prosessen før du digitaliserer" not in html
+
+
+def test_every_page_type_can_be_previewed(rf, demo, admin_user):
+    for model in (HomePage, StandardPage, CatalogPage, CoursePage, ModulePage):
+        page = model.objects.first()
+        request = rf.get("/")
+        request.user = admin_user
+        response = page.make_preview_request(request, page.default_preview_mode)
+        assert response.status_code == 200, model.__name__
+
+
+def test_scheduled_publishing_publishes_a_revision_when_its_time_comes(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.tasks import publish_scheduled_pages
+
+    module = ModulePage.objects.first()
+    module.title = "Ny tittel som publiseres senere"
+    revision = module.save_revision()
+    revision.approved_go_live_at = timezone.now() - timedelta(minutes=1)
+    revision.save()
+    publish_scheduled_pages()
+    assert ModulePage.objects.get(pk=module.pk).title == "Ny tittel som publiseres senere"
+
+
+def test_publishing_a_new_revision_keeps_progress_and_reflections(client, demo, learner):
+    from learners.models import ModuleProgress, ReflectionAnswer
+    from learners.services.learning import enrolment_create, module_complete, reflection_save
+
+    course = CoursePage.objects.get(slug="tjenestedesign-i-kommunen")
+    module = next(m for m in course.modules if m.completion == "manual")
+    enrolment = enrolment_create(user=learner, course=course)
+    module_complete(enrolment=enrolment, module=module)
+    block_id = next(iter(module.reflection_prompts()))
+    reflection_save(enrolment=enrolment, module=module, block_id=block_id, text="Mitt svar")
+    module.body = [b for b in module.body.raw_data if b["type"] != "case"]
+    module.title = "Revidert modul"
+    module.save_revision().publish()
+    assert ModuleProgress.objects.filter(enrolment=enrolment, module_id=module.pk).exists()
+    assert ReflectionAnswer.objects.get(enrolment=enrolment).text == "Mitt svar"
+    client.force_login(learner)
+    html = client.get(ModulePage.objects.get(pk=module.pk).url).content.decode()
+    assert "Mitt svar" in html and "Revidert modul" in html
