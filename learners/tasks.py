@@ -79,3 +79,16 @@ def hr_assignments_reopen(self) -> int:
     from .services.hr import assignments_reopen_expired
 
     return assignments_reopen_expired()
+
+
+# Change in practice (issue 7).
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def change_followups_remind(self) -> int:
+    """Daily: remind managers of action-plan check-ins that are due, each exactly once."""
+    from .services.change import followup_reminders_send
+
+    return followup_reminders_send()

@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learners.tasks.hr_digest_send",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
     },
+    # Change in practice (issue 7): action-plan check-in reminders every morning.
+    "change-followups-remind": {
+        "task": "learners.tasks.change_followups_remind",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Privacy (issue 9): anonymise people past their municipality's retention period.
     "privacy-retention-anonymise": {
         "task": "learners.tasks.retention_anonymise",
