@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils import timezone
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage, LearningPath, LearningPathCourse
@@ -126,7 +127,7 @@ class UnitRow:
     """One line of the roll-up: a sub-unit (with everything below it), or the people placed
     directly in the unit being viewed, or people without a unit."""
 
-    label: str
+    label: "str | StrPromise"
     unit: OrgUnit | None
     kind: str  # "unit", "direct" or "none"
     counts: Counts = field(default_factory=Counts)

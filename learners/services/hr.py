@@ -48,13 +48,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def assignment_course_ids(assignment: Assignment) -> list[int]:
     """The courses a person must enrol in for `assignment` (all courses of a path)."""
-    if assignment.course_id:
-        return [assignment.course_id]
-    return list(
-        assignment.learning_path.path_courses.order_by("sort_order").values_list(
-            "course_id", flat=True
-        )
-    )
+    if assignment.course_id or assignment.learning_path is None:
+        return [assignment.course_id] if assignment.course_id else []
+    courses = assignment.learning_path.path_courses.order_by("sort_order")
+    return list(courses.values_list("course_id", flat=True))
 
 
 def _item_q(assignment: Assignment, prefix: str = "assignment__") -> Q:
@@ -95,7 +92,7 @@ def members_reached(*, assignment: Assignment, people: Iterable[User] = ()) -> l
         if found != ids:
             raise HRError("not_member")
         return list(User.objects.filter(pk__in=found))
-    if assignment.target == Assignment.Target.UNIT:
+    if assignment.target == Assignment.Target.UNIT and assignment.org_unit is not None:
         unit = assignment.org_unit
         members = (
             members.filter(org_unit__path__startswith=unit.path)
@@ -236,7 +233,7 @@ def assignments_apply_to_membership(*, membership: Membership) -> list[int]:
     them, with a relative due date counted from today; returns the assignment ids."""
     if membership.org_unit_id is None and not membership.is_learner and not membership.is_hr:
         return []
-    unit_path = membership.org_unit.path if membership.org_unit_id else None
+    unit_path = membership.org_unit.path if membership.org_unit is not None else None
     is_manager = UnitManager.objects.filter(
         user_id=membership.user_id, municipality_id=membership.municipality_id
     ).exists()
@@ -250,7 +247,7 @@ def assignments_apply_to_membership(*, membership: Membership) -> list[int]:
     for assignment in open_assignments:
         if assignment.target == Assignment.Target.ROLE:
             reaches = roles.get(assignment.role, False)
-        elif unit_path is None:
+        elif unit_path is None or assignment.org_unit is None:
             reaches = False
         elif assignment.include_subunits:
             reaches = unit_path.startswith(assignment.org_unit.path)
@@ -280,19 +277,21 @@ def _path_required_course_ids(path: LearningPath) -> set[int]:
 def assignment_progress_sync(*, user: User) -> int:
     """Mark `user`'s open assignments complete when their course, or every required course of
     their path, is complete; issues path certificates. Returns how many became complete."""
-    completed_at = dict(
-        Enrolment.objects.filter(user=user, completed_at__isnull=False).values_list(
-            "course_id", "completed_at"
-        )
-    )
+    completed_at: dict[int, dt.datetime] = {
+        course_id: done
+        for course_id, done in Enrolment.objects.filter(
+            user=user, completed_at__isnull=False
+        ).values_list("course_id", "completed_at")
+        if done is not None
+    }
     open_rows = AssignmentPerson.objects.filter(
         user=user, completed_at__isnull=True, assignment__ended_at__isnull=True
     ).select_related("assignment__learning_path", "assignment__municipality")
     count = 0
     for assigned in open_rows:
         assignment = assigned.assignment
-        if assignment.course_id:
-            done = completed_at.get(assignment.course_id)
+        if assignment.course_id or assignment.learning_path is None:
+            done = completed_at.get(assignment.course_id or 0)
         else:
             required = _path_required_course_ids(assignment.learning_path)
             done = (
@@ -322,10 +321,12 @@ def _complete(*, assigned: AssignmentPerson, completed_at: dt.datetime) -> None:
         data={"user_id": assigned.user_id, "assignment_id": assignment.pk},
     )
     if path is not None:
-        _path_certificate_issue(assigned=assigned, completed_at=completed_at)
+        _path_certificate_issue(assigned=assigned, path=path, completed_at=completed_at)
 
 
-def _path_certificate_issue(*, assigned: AssignmentPerson, completed_at: dt.datetime) -> None:
+def _path_certificate_issue(
+    *, assigned: AssignmentPerson, path: LearningPath, completed_at: dt.datetime
+) -> None:
     """Issue the path certificate through the certificates service, when it is installed."""
     try:
         from learners.services.certificates import certificate_issue_for_path
@@ -333,7 +334,7 @@ def _path_certificate_issue(*, assigned: AssignmentPerson, completed_at: dt.date
         return
     certificate_issue_for_path(
         user=assigned.user,
-        learning_path=assigned.assignment.learning_path,
+        learning_path=path,
         municipality=assigned.assignment.municipality,
         completed_at=completed_at,
     )
@@ -355,7 +356,7 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
     for assigned in expired:
         assignment = assigned.assignment
         days = assignment.due_days if assignment.due_days is not None else REOPEN_DAYS
-        previous = {"completed_at": assigned.completed_at.isoformat(), "cycle": assigned.cycle}
+        previous = {"completed_at": str(assigned.completed_at), "cycle": assigned.cycle}
         assigned.completed_at, assigned.expires_on = None, None
         assigned.due_date = today + dt.timedelta(days=days)
         assigned.cycle += 1

@@ -100,16 +100,17 @@ def reminders_send(*, today: dt.date | None = None) -> int:
 
 
 def _title(assigned: AssignmentPerson) -> str:
-    assignment = assigned.assignment
-    return (assignment.learning_path or assignment.course).title
+    item = assigned.assignment.learning_path or assigned.assignment.course
+    return item.title if item is not None else ""
 
 
 def _remind(assigned: AssignmentPerson, kind: str, today: dt.date) -> int:
+    due_date = assigned.due_date
+    if due_date is None:  # only rows with a due date are reminded (see _open_rows)
+        return 0
     try:
         with transaction.atomic():
-            SentReminder.objects.create(
-                assignment_person=assigned, kind=kind, due_date=assigned.due_date
-            )
+            SentReminder.objects.create(assignment_person=assigned, kind=kind, due_date=due_date)
             # Sent inside the transaction: if sending fails, the row goes too and the next
             # run tries again; if the row exists, this reminder already went out.
             overdue = kind == SentReminder.Kind.OVERDUE
@@ -125,7 +126,7 @@ def _remind(assigned: AssignmentPerson, kind: str, today: dt.date) -> int:
                     "user": assigned.user,
                     "title": _title(assigned),
                     "due_date": assigned.due_date,
-                    "days_left": (assigned.due_date - today).days,
+                    "days_left": (due_date - today).days,
                     "municipality": assigned.assignment.municipality,
                     "link": _site_url("/"),
                 },
@@ -170,6 +171,7 @@ def _digest_one(municipality_id: int, rows: list[AssignmentPerson]) -> bool:
                     assignment_person=a, kind=SentReminder.Kind.HR_DIGEST, due_date=a.due_date
                 )
                 for a in rows
+                if a.due_date is not None
             ],
             ignore_conflicts=True,
         )

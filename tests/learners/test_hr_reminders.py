@@ -91,7 +91,13 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
     client.force_login(setup["hr"])
     response = client.post(
         reverse("hr:settings"),
-        {"reminders_enabled": "on", "remind_days_before": "3", "hr_digest": "on"},
+        # retention_months belongs to the privacy settings on the same page (issue 9).
+        {
+            "reminders_enabled": "on",
+            "remind_days_before": "3",
+            "hr_digest": "on",
+            "retention_months": "36",
+        },
     )
     assert response.status_code == 302
     current = setup["kommune"].hr_settings
