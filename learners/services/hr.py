@@ -403,8 +403,12 @@ def unit_manager_set(*, org_unit: OrgUnit, user: User, actor: User | None) -> Un
 def municipality_settings_update(
     *, municipality: Municipality, actor: User | None, **values
 ) -> MunicipalitySettings:
-    """Save the HR reminder schedule of `municipality`."""
-    allowed = {"reminders_enabled", "remind_days_before", "overdue_reminders", "hr_digest"}
+    """Save the HR settings (reminder schedule and any other option) of `municipality`."""
+    allowed = {
+        field.name
+        for field in MunicipalitySettings._meta.concrete_fields
+        if field.editable and field.name not in {"id", "municipality"}
+    }
     if not set(values) <= allowed:
         raise HRError("unknown_setting")
     current, _created = MunicipalitySettings.objects.update_or_create(
