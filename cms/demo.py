@@ -118,17 +118,37 @@ DEMO_USERS = [
 PRIVACY_BODY = """
 <h2>Hvem er ansvarlig</h2>
 <p>Kommunen du er ansatt i er behandlingsansvarlig for opplysninger om opplæringen din.
-Endra er databehandler og behandler opplysningene bare på kommunens vegne.</p>
-<h2>Hva vi lagrer</h2>
-<ul><li>Navn, e-postadresse, kommune og enhet.</li>
-<li>Hvilke kurs du er påmeldt, hvor langt du har kommet, quizsvar og kursbevis.</li>
-<li>Refleksjoner og endringsplaner du skriver. Disse ser bare du.</li></ul>
-<p>Vi lagrer aldri fødselsnummer.</p>
+Endra er databehandler og behandler opplysningene bare på kommunens vegne, etter en
+databehandleravtale med kommunen.</p>
+<h2>Hva vi lagrer, og hvorfor</h2>
+<ul>
+<li><strong>Navn og e-postadresse</strong>, for at du skal kunne logge inn, få påminnelser og
+få navnet ditt på kursbevis.</li>
+<li><strong>Kommune og enhet</strong>, for at kommunen skal kunne tildele kurs og følge med på
+hvor mange i hver enhet som har fullført.</li>
+<li><strong>Kurs, moduler du har fullført og quizforsøk</strong>, for at du skal kunne fortsette
+der du slapp, og for at kommunen skal se status for opplæringen.</li>
+<li><strong>Kursbevis</strong>, for at du og andre skal kunne kontrollere at et kursbevis er
+ekte.</li>
+<li><strong>Refleksjoner og endringsplaner</strong> du skriver. Disse ser bare du. HR ser bare
+tall for grupper, aldri teksten din.</li>
+<li><strong>En logg over viktige endringer</strong> (for eksempel tildelinger og sletting), for
+å kunne etterprøve hva som er gjort. Loggen viser hvem som gjorde noe, ikke hva du skrev.</li>
+</ul>
+<p>Vi lagrer aldri fødselsnummer, og skjemaene avviser tall som ligner et fødselsnummer.</p>
 <h2>Hvor lenge</h2>
-<p>Opplysningene lagres så lenge du er ansatt i kommunen, og slettes eller anonymiseres
-etter kommunens valgte lagringstid. Utstedte kursbevis kan fortsatt verifiseres.</p>
+<p>Opplysningene lagres så lenge du bruker Endra. Har du ikke vært aktiv på en stund,
+anonymiseres opplysningene automatisk. Kommunen velger hvor lenge: som standard 36 måneder
+etter siste aktivitet. Da fjernes navn og e-postadresse, du kan ikke lenger logge inn, og
+refleksjoner og teksten i endringsplaner slettes. Tall for enheten (for eksempel hvor mange som
+har fullført et kurs) blir stående, men uten å vise hvem du er.</p>
+<p>Kursbevis som allerede er utstedt, kan fortsatt kontrolleres med koden, men viser ikke
+lenger navnet ditt: det står at beviset er utstedt til en person som har fått sine
+opplysninger slettet.</p>
 <h2>Dine rettigheter</h2>
-<p>Du kan se og laste ned opplysningene om deg, og be kommunen rette eller slette dem.</p>
+<p>Du kan se og laste ned alle opplysningene om deg under «Dine data» på profilsiden din, både
+som en lesbar side og som en JSON-fil. Du kan be kommunen rette eller slette opplysningene.
+HR i kommunen din kan slette dem for deg. Du kan også klage til Datatilsynet.</p>
 """
 
 ACCESSIBILITY_BODY = """
@@ -157,9 +177,17 @@ def _child(parent: Page, model, slug: str, **fields):
     return page
 
 
+def _root_create() -> Page:
+    """Wagtail's tree root, normally made by its migrations; recreated on an emptied database."""
+    from wagtail.models import Locale
+
+    locale, _created = Locale.objects.get_or_create(language_code="nb")
+    return Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+
+
 def site_seed() -> HomePage:
     """The page tree: home, catalogue, privacy notice and accessibility statement."""
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or _root_create()
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(

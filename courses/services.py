@@ -17,7 +17,22 @@ from courses.models import (
 )
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_content"
+TOPICS = [
+    ("endringsledelse", "Endringsledelse"),
+    ("tjenestedesign", "Tjenestedesign"),
+    ("lean", "Lean"),
+    ("gevinstrealisering", "Gevinstrealisering"),
+    ("personvern", "Personvern"),
+    ("prosjektledelse", "Prosjektledelse"),
+    ("digital-ledelse", "Digital ledelse"),
+]
 _NAMESPACE = uuid.UUID("5b0f3c1e-6a43-4f0e-9d0c-2f6f3c1d9e77")
+
+
+def topics_ensure() -> None:
+    """The standard topics exist (a migration loads them; this restores them if removed)."""
+    for slug, name in TOPICS:
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name})
 
 
 def stable_id(*parts: str) -> str:
@@ -125,6 +140,7 @@ def course_import(*, catalog: CatalogPage, data: dict) -> tuple[CoursePage, bool
 
 def seed_courses_import(*, catalog: CatalogPage, directory: Path = SEED_DIR) -> list[CoursePage]:
     """Import every course JSON file in `directory` (idempotent)."""
+    topics_ensure()
     courses = []
     for path in sorted(directory.glob("*.json")):
         course, _created = course_import(

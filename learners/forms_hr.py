@@ -9,6 +9,8 @@ from courses.models import CoursePage, LearningPath
 from .models import Assignment, Membership, MunicipalitySettings, OrgUnit, User
 from .reports import STATUSES
 
+MAX_IMPORT_BYTES = 2 * 1024 * 1024  # 5,000 rows of a few dozen characters fit many times
+
 ROLE_CHOICES = [
     ("learner", _("Learners")),
     ("hr", _("HR")),
@@ -129,6 +131,9 @@ class EmployeeImportForm(forms.Form):
     def clean(self):
         data = super().clean()
         upload = data.get("file")
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            self.add_error("file", _("The file is too large (at most 2 MB)."))
+            return data
         if upload:
             try:
                 data["csv_text"] = upload.read().decode("utf-8-sig")
@@ -142,4 +147,10 @@ class EmployeeImportForm(forms.Form):
 class MunicipalitySettingsForm(forms.ModelForm):
     class Meta:
         model = MunicipalitySettings
-        fields = ["reminders_enabled", "remind_days_before", "overdue_reminders", "hr_digest"]
+        fields = [
+            "reminders_enabled",
+            "remind_days_before",
+            "overdue_reminders",
+            "hr_digest",
+            "retention_months",
+        ]

@@ -92,3 +92,14 @@ def change_followups_remind(self) -> int:
     from .services.change import followup_reminders_send
 
     return followup_reminders_send()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def retention_anonymise(self) -> int:
+    """Anonymise everyone past their municipality's retention period (privacy, issue 9);
+    idempotent: people already anonymised are not picked again."""
+    from .services.privacy import retention_anonymise as run
+
+    return len({person["id"] for result in run() for person in result.people})

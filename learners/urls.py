@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_learning
+from . import urls_privacy, views, views_learning
 
 app_name = "learners"
 
@@ -23,5 +23,6 @@ urlpatterns = [
     ),
     path("laering/quiz/<int:page_id>/", views_learning.quiz, name="quiz"),
     path("laering/forsok/<int:attempt_id>/", views_learning.attempt_review, name="attempt"),
+    *urls_privacy.urlpatterns,
     path("", include("learners.urls_change")),  # change in practice (issue 7)
 ]

@@ -1,6 +1,7 @@
 """HR settings and records: unit managers, the reminder schedule, reminders already sent."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,13 @@ class MunicipalitySettings(models.Model):
     remind_days_before = models.PositiveSmallIntegerField(_("days before the due date"), default=7)
     overdue_reminders = models.BooleanField(_("remind when overdue"), default=True)
     hr_digest = models.BooleanField(_("weekly digest to HR"), default=True)
+    # Privacy (issue 9): people with no activity for this long are anonymised by a nightly
+    # task (learners.services.privacy.retention_anonymise).
+    retention_months = models.PositiveSmallIntegerField(
+        _("months to keep data after the last activity"),
+        default=36,
+        validators=[MinValueValidator(6), MaxValueValidator(120)],
+    )
 
     class Meta:
         verbose_name = _("municipality settings")

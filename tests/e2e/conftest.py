@@ -99,11 +99,11 @@ def browser(_serialized_db_contents):
 
 
 @pytest.fixture
-def site(live_server, django_db_serialized_rollback):
+def site(live_server, transactional_db):
     """The demo site in a transactional database the live server's thread can see.
 
-    Serialized rollback restores what migrations loaded (municipalities, Wagtail's root page)
-    after the flush that ends every transactional test, so later tests still find it.
+    Every transactional test ends by emptying the tables, so seed_demo rebuilds everything
+    (Wagtail's root, the municipalities, topics, pages, users) from scratch each time.
     """
     call_command("seed_demo", stdout=io.StringIO())
     return live_server

@@ -1,0 +1,157 @@
+"""Privacy writes: erase a person, anonymise by retention period.
+
+Erasure keeps the rows that aggregates count (memberships with their unit, enrolments,
+progress, attempts, assignments) linked to an anonymous, disabled account, and removes or
+blanks everything that says who the person was: name, e-mail, login, reflections, the free
+text of action plans. Certificates stay verifiable with the name replaced (see README,
+"Privacy"). Audit-log rows are append-only and are never edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from learners.models import Certificate, Membership, Municipality, User
+from learners.privacy_areas import AREAS
+
+from .org import audit_log_write
+
+ERASED_EMAIL_DOMAIN = "slettet.invalid"  # .invalid never resolves (RFC 2606)
+ERASED_LEARNER_NAME = "Utstedt til en person som har fått sine opplysninger slettet"
+
+
+class ErasureRefused(Exception):
+    """The person cannot be erased by this actor; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def is_erased(user: User) -> bool:
+    return user.email.endswith(f"@{ERASED_EMAIL_DOMAIN}")
+
+
+def erasure_check(*, user: User, actor: User | None, municipality: Municipality | None) -> None:
+    """Raise ErasureRefused unless `actor` (platform admin, or HR of `municipality`) may
+    erase `user`. HR may erase only people who belong to their municipality alone."""
+    if is_erased(user):
+        raise ErasureRefused("already_erased")
+    if actor is not None and actor.pk == user.pk:
+        raise ErasureRefused("self")
+    if actor is not None and actor.is_superuser:
+        return
+    if user.is_staff or user.is_superuser:
+        raise ErasureRefused("staff")
+    other = Membership.objects.filter(user=user).exclude(municipality=municipality)
+    if municipality is None or other.exists():
+        raise ErasureRefused("other_municipality")
+
+
+def certificates_anonymise(*, user: User) -> int:
+    """Replace the name on `user`'s certificates, re-sign the stored credential with it and
+    drop the stored PDF (it is rendered again, without the name, on the next download)."""
+    from .certificates import _sign, certificate_pdf_render  # noqa: F401 - same package
+
+    count = 0
+    for certificate in Certificate.objects.select_for_update().filter(user=user):
+        if certificate.pdf and default_storage.exists(certificate.pdf.name):
+            default_storage.delete(certificate.pdf.name)
+        certificate.learner_name = ERASED_LEARNER_NAME
+        certificate.pdf = ""
+        if certificate.credential:
+            achievement = certificate.credential.get("credentialSubject", {}).get("achievement", {})
+            certificate.credential = _sign(
+                certificate,
+                achievement_id=achievement.get("id", ""),
+                narrative=achievement.get("criteria", {}).get("narrative", ""),
+            )
+        certificate.save(update_fields=["learner_name", "pdf", "credential"])
+        count += 1
+    return count
+
+
+def _account_anonymise(user: User) -> None:
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.first_name = ""
+    user.last_name = ""
+    user.email = f"slettet-{user.pk}@{ERASED_EMAIL_DOMAIN}"
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    # A new password hash also ends every session the person still has.
+    user.set_unusable_password()
+    user.save()
+
+
+@transaction.atomic
+def person_erase(
+    *,
+    user: User,
+    actor: User | None,
+    municipality: Municipality | None = None,
+    reason: str = "request",
+) -> dict[str, int]:
+    """Erase `user`'s personal data (checked by erasure_check for `actor`, HR of
+    `municipality` or a platform admin; actor None is the retention task). Returns rows
+    touched per area."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None:
+        erasure_check(user=user, actor=actor, municipality=municipality)
+    elif is_erased(user):
+        raise ErasureRefused("already_erased")
+    touched = {area.key: area.erase(user) for area in AREAS if area.erase is not None}
+    _account_anonymise(user)
+    municipality_ids = set(
+        Membership.objects.filter(user=user).values_list("municipality", flat=True)
+    )
+    for municipality_id in sorted(municipality_ids) or [None]:
+        # Only the id: the audit log must not bring back what was just erased.
+        audit_log_write(
+            action="person.erase",
+            actor=actor,
+            municipality=Municipality.objects.filter(pk=municipality_id).first(),
+            target=user,
+            data={"user_id": user.pk, "reason": reason},
+        )
+    return touched
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What retention_anonymise did (or would do, in a dry run), per municipality."""
+
+    municipality: Municipality
+    months: int
+    cutoff: dt.datetime
+    people: list[dict]
+
+
+def retention_anonymise(
+    *, dry_run: bool = False, now: dt.datetime | None = None
+) -> list[RetentionResult]:
+    """Anonymise everyone whose last activity is older than their municipality's retention
+    period (all municipalities; a dry run changes nothing)."""
+    from learners.selectors_privacy import retention_due
+
+    results = retention_due(now=now or timezone.now())
+    if not dry_run:
+        for result in results:
+            for person in result.people:
+                user = User.objects.get(pk=person["id"])
+                if not is_erased(user):
+                    person_erase(user=user, actor=None, reason="retention")
+    return results
