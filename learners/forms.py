@@ -4,13 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Municipality, OrgUnit
 from .services import membership_create
+from .validators import validate_no_identity_number
 
 
 class SignupForm(forms.Form):
     """Extra sign-up fields: who you are and where you work."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, validators=[validate_no_identity_number]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, validators=[validate_no_identity_number]
+    )
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         queryset=Municipality.objects.order_by("name"),

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from learners.models import Membership, Municipality, OrgUnit, UnitManager, User
 from learners.services.org import audit_log_write, membership_create, org_unit_ensure_path
+from learners.validators import IDENTITY_NUMBER
 
 ROLES = {"deltaker": "learner", "hr": "hr", "leder": "manager"}
 COLUMNS = ("navn", "e-post", "enhet", "rolle")
@@ -141,6 +142,8 @@ def _judge(line, row, units, users, members, managers, create_units, municipalit
         result.reasons.append("Ugyldig e-postadresse")
     if not name:
         result.reasons.append("Mangler navn")
+    elif IDENTITY_NUMBER.search(name):
+        result.reasons.append("Navnet inneholder et fødselsnummer")
     if role_text not in ROLES:
         result.reasons.append(f"Ukjent rolle «{role_text}» (bruk deltaker, hr eller leder)")
     if manager_email:

@@ -1,0 +1,129 @@
+"""What may come in: no national identity numbers, uploads of allowed types and sizes only,
+and rich text on the site's own pages sanitised on output."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.documents import get_document_model
+from wagtail.documents.forms import get_document_form
+from wagtail.images import get_image_model
+from wagtail.images.forms import get_image_form
+
+from cms.models import HomePage, StandardPage
+from learners.forms import SignupForm
+from learners.services.hr_import import employee_import
+from learners.validators import IDENTITY_NUMBER
+from tests.factories import MunicipalityFactory
+from tests.learners.hr_support import person, totp_for, unit
+
+NATIONAL_ID = re.compile(
+    r"fnr|f(o|ø)dsels?n(umme)?r|personn(umme)?r|ssn|national_?id|d_?nummer", re.I
+)
+
+
+def test_no_model_has_a_field_for_a_national_identity_number():
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            assert not NATIONAL_ID.search(field.name), f"{model.__name__}.{field.name}"
+
+
+@pytest.mark.parametrize("text", ["01019012345", "Kari 010190 12345", "010190-12345"])
+def test_an_identity_number_is_recognised(text):
+    assert IDENTITY_NUMBER.search(text)
+
+
+@pytest.mark.parametrize("text", ["Kari Nordmann", "Tlf 12345678", "123456789012"])
+def test_names_and_other_numbers_pass(text):
+    assert not IDENTITY_NUMBER.search(text)
+
+
+@pytest.mark.django_db
+def test_sign_up_refuses_an_identity_number_in_a_name(bergen):
+    form = SignupForm(
+        data={"first_name": "Kari", "last_name": "01019012345", "municipality": "4601"}
+    )
+    assert not form.is_valid()
+    assert "fødselsnummer" in str(form.errors["last_name"])
+
+
+@pytest.mark.django_db
+def test_import_rejects_a_row_with_an_identity_number_in_the_name():
+    kommune = MunicipalityFactory(name="Fjordvik")
+    unit(kommune, "Helse")
+    text = "navn;e-post;enhet;rolle;leder-e-post\nKari 01019012345;kari@f.no;Helse;deltaker;\n"
+    result = employee_import(municipality=kommune, text=text, actor=None)
+    assert result.count("reject") == 1
+    assert "fødselsnummer" in " ".join(result.rows[0].reasons)
+
+
+# --- Uploads ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_document_of_a_type_not_allowed_is_refused():
+    form_class = get_document_form(get_document_model())
+    upload = SimpleUploadedFile("skript.html", b"<script>alert(1)</script>")
+    form = form_class({"title": "Farlig"}, {"file": upload})
+    assert not form.is_valid()
+    assert "file" in form.errors
+
+
+@pytest.mark.django_db
+def test_a_too_large_document_is_refused_with_the_limit_named(settings):
+    settings.WAGTAILDOCS_MAX_UPLOAD_SIZE = 1024
+    form_class = get_document_form(get_document_model())
+    upload = SimpleUploadedFile("stor.pdf", b"%PDF-1.4\n" + b"0" * 2048)
+    form = form_class({"title": "Stor"}, {"file": upload})
+    assert not form.is_valid()
+    assert "1.0\xa0KB" in str(form.errors["file"]) or "1,0" in str(form.errors["file"])
+
+
+def test_upload_limits_are_configured(settings):
+    assert settings.WAGTAILDOCS_MAX_UPLOAD_SIZE <= 20 * 1024 * 1024
+    assert settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE <= 10 * 1024 * 1024
+    assert "svg" not in settings.WAGTAILIMAGES_EXTENSIONS
+    assert "html" not in settings.WAGTAILDOCS_EXTENSIONS
+
+
+@pytest.mark.django_db
+def test_an_svg_image_is_refused():
+    form_class = get_image_form(get_image_model())
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    form = form_class({"title": "Logo"}, {"file": SimpleUploadedFile("logo.svg", svg)})
+    assert not form.is_valid()
+    assert "file" in form.errors
+
+
+@pytest.mark.django_db
+def test_a_too_large_employee_file_is_refused(client):
+    kommune = MunicipalityFactory(name="Fjordvik")
+    hr = person(kommune, None, name="Hanne HR", is_hr=True)
+    totp_for(hr)
+    client.force_login(hr)
+    big = SimpleUploadedFile("ansatte.csv", b"navn;e-post\n" + b"x" * (2 * 1024 * 1024 + 1))
+    response = client.post(reverse("hr:import"), {"file": big})
+    assert response.status_code == 200
+    assert "for stor" in response.content.decode() or "too large" in response.content.decode()
+
+
+# --- Rich text ----------------------------------------------------------------------------
+
+DIRTY = (
+    '<p>Hei<script>alert("x")</script></p><p><a href="javascript:alert(1)" '
+    'onclick="alert(2)">lenke</a></p><iframe src="https://evil.example"></iframe>'
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [StandardPage, HomePage])
+def test_the_body_of_site_pages_is_sanitised_on_output(client, model):
+    page = model.objects.live().first()
+    page.body = DIRTY
+    page.save_revision().publish()
+    html = client.get(page.url).content.decode()
+    assert "Hei" in html
+    assert 'alert("x")' not in html and "javascript:" not in html
+    assert "onclick" not in html and "evil.example" not in html
