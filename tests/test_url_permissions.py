@@ -1,0 +1,247 @@
+"""Every view has a declared permission.
+
+The test walks Django's URL resolver and requests every named URL as each role. The expected
+status for each (URL, role) is written down once, in PERMISSIONS below. A URL that is added
+without a row there fails the test: decide who may see it, then add the row.
+
+Roles: anonymous; a learner in Bergen (who owns the enrolment, attempt and certificate used
+in the URLs); HR of Trondheim (another municipality); HR of Bergen; an editor (staff, Editors
+group, a plain member of Bergen). HR users and the editor have two-factor set up, so the
+statuses are the views' own answers, not the two-factor redirect.
+
+Each request runs in a savepoint that is rolled back, so a POST by one role never changes
+what the next role sees.
+"""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from wagtail.documents import get_document_model
+
+from courses.models import CoursePage, ModulePage
+from learners.models import AssignmentPerson, Membership, OrgUnit, User
+from learners.services import certificates as certificate_services
+from learners.services.change import change_agent_set
+from learners.services.hr import assignment_create
+from learners.services.learning import enrolment_create
+from learners.services.quiz import quiz_attempt_start
+from tests.learners.change_support import plan_course, plan_for
+
+ROLES = ("anonymous", "learner", "other_hr", "hr", "editor")
+DEMO_EMAILS = {
+    "learner": "leder@bergen.example",
+    "other_hr": "hr@trondheim.example",
+    "hr": "hr@bergen.example",
+    "editor": "redaktor@endra.example",
+}
+
+# Route prefixes not walked, and why.
+SKIPPED_PREFIXES = {
+    "admin/": "Wagtail admin: Wagtail's own page and collection permissions (and two-factor)",
+    "django-admin/": "Django admin: staff only by Django itself (and two-factor)",
+    "konto/": "django-allauth: sign-up, login and account pages are meant for everyone",
+    "i18n/": "Django's language switch: public by design, changes only the session",
+    "^media/": "local media in DEBUG only; production serves media from storage",
+    "static/": "static files",
+}
+# Named URLs not walked, and why.
+SKIPPED_NAMES = {
+    "wagtailcore_authenticate_with_password": "Wagtail's form for password-protected pages; "
+    "Endra uses no page passwords",
+    "wagtaildocs_authenticate_with_password": "Wagtail's form for password-protected "
+    "documents; Endra uses no document passwords",
+}
+
+A, L, O, H, E = ROLES  # noqa: E741 - column order of the table
+# name: (method, {role: status}). 302 for anonymous = sent to log in.
+PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
+    # Public
+    "healthz": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "search": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "wagtail_serve": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "wagtailcore_login": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "wagtaildocs_serve": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:municipality_units": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:did_json": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:credential_check": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:certificate_verify": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:certificate_credential": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    # Any signed-in person, their own data only
+    "learners:profile": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "learners:profile_unit": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "learners:my_learning": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "learners:my_data": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "learners:my_data_json": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "learners:enrol": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
+    "learners:leave": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "learners:module_done": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "learners:reflection": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "learners:quiz": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    "learners:attempt": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    # The owner and HR of the certificate's municipality
+    "learners:certificate_pdf": ("GET", {A: 302, L: 200, O: 404, H: 200, E: 404}),
+    # HR of the municipality only
+    "learners:certificate_revoke": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "learners:certificate_reissue": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
+    "learners:person_erase": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:dashboard": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:unit": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:people": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:unit_people": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:person": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:assignments": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:assignment": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:assignment_end": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
+    "hr:assignment_person_remove": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
+    "hr:import": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:settings": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:log": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    # Change in practice: plans are the author's own; HR sees aggregates of its municipality
+    # (an existing plan: the learner is sent to it)
+    "learners:change_plan_create": ("GET", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "learners:change_plan": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    "learners:change_plan_edit": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    "learners:change_check_in": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    "learners:change_readiness": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    # (the change-agent directory is for every member; volunteering acts on oneself)
+    "learners:change_agents": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "learners:change_volunteer": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
+    "learners:change_withdraw": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
+    "learners:change_hr": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "learners:change_hr_unit": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "learners:change_hr_agents": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "learners:change_hr_agent_remove": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
+}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            inner = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield route, name
+
+
+def walked_urls() -> dict[str, str]:
+    """Named URL patterns to check (name -> route), after the documented skips."""
+    found = {}
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith(tuple(SKIPPED_PREFIXES)) or name in SKIPPED_NAMES:
+            continue
+        assert name, f"{route} has no name: name it and add it to PERMISSIONS"
+        found.setdefault(name, route)
+    return found
+
+
+def test_every_url_has_a_row_in_the_permission_table():
+    missing = sorted(set(walked_urls()) - set(PERMISSIONS))
+    assert not missing, f"URLs without a declared permission in PERMISSIONS: {missing}"
+
+
+@pytest.fixture
+def objects(db, settings, tmp_path):
+    """A Bergen learner's enrolment, module done, open quiz attempt and certificate; an
+    assignment by Bergen HR; a public document."""
+    from learners import openbadges as ob
+
+    settings.ENDRA_SIGNING_KEY = ob.private_key_to_multibase(ob.generate_private_key())
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CERTIFICATE_RATE_LIMIT = (10_000, 60)
+    users = {role: User.objects.get(email=email) for role, email in DEMO_EMAILS.items()}
+    for role in ("hr", "other_hr", "editor"):
+        Authenticator.objects.create(
+            user=users[role], type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        )
+    learner = users["learner"]
+    course = next(c for c in CoursePage.objects.live() if c.has_quiz)
+    module = next(m for m in ModulePage.objects.child_of(course).live() if m.reflection_prompts())
+    enrolment = enrolment_create(user=learner, course=course)
+    attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=course)
+    # Graded as a failed try (the grading itself is tested with the quiz).
+    attempt.status, attempt.submitted_at, attempt.score, attempt.passed = (
+        "submitted", attempt.started_at, 0, False,
+    )  # fmt: skip
+    attempt.save()
+    enrolment.status, enrolment.completed_at = "completed", attempt.started_at
+    enrolment.save()
+    certificate = certificate_services.certificate_issue(enrolment=enrolment)
+    membership = Membership.objects.get(user=learner)
+    assignment = assignment_create(
+        municipality=membership.municipality, actor=users["hr"], target="people",
+        people=[learner], course=course,
+    )  # fmt: skip
+    assert AssignmentPerson.objects.filter(assignment=assignment, user=learner).exists()
+    from django.core.files.base import ContentFile
+
+    document = get_document_model().objects.create(
+        title="Veileder", file=ContentFile(b"%PDF-1.4\n", name="veileder.pdf")
+    )
+    other_course = CoursePage.objects.live().exclude(pk=course.pk).first()
+    plan = plan_for(learner, plan_course())
+    agent = change_agent_set(
+        user=learner, membership=membership, works_on="Turnus", source="volunteer", actor=learner
+    )
+    unit: OrgUnit = membership.org_unit
+    kwargs = {
+        "hr:unit": {"unit_id": unit.pk},
+        "hr:unit_people": {"unit_id": unit.pk},
+        "hr:person": {"user_id": learner.pk},
+        "learners:person_erase": {"user_id": learner.pk},
+        "hr:assignment": {"assignment_id": assignment.pk},
+        "hr:assignment_end": {"assignment_id": assignment.pk},
+        "hr:assignment_person_remove": {"assignment_id": assignment.pk, "user_id": learner.pk},
+        "learners:profile_unit": {"membership_id": membership.pk},
+        "learners:municipality_units": {"number": "4601"},
+        "learners:enrol": {"course_id": other_course.pk},
+        "learners:leave": {"course_id": course.pk},
+        "learners:module_done": {"module_id": module.pk},
+        "learners:reflection": {
+            "module_id": module.pk,
+            "block_id": next(iter(module.reflection_prompts())),
+        },
+        "learners:quiz": {"page_id": course.pk},
+        "learners:attempt": {"attempt_id": attempt.pk},
+        "learners:certificate_verify": {"code": certificate.code},
+        "learners:certificate_credential": {"code": certificate.code},
+        "learners:certificate_pdf": {"code": certificate.code},
+        "learners:certificate_revoke": {"code": certificate.code},
+        "learners:certificate_reissue": {"code": certificate.code},
+        "learners:change_plan_create": {"course_id": plan.enrolment.course_id},
+        "learners:change_plan": {"pk": plan.pk},
+        "learners:change_plan_edit": {"pk": plan.pk},
+        "learners:change_check_in": {"plan_pk": plan.pk, "pk": plan.check_ins.first().pk},
+        "learners:change_readiness": {"course_id": plan.enrolment.course_id},
+        "learners:change_hr_unit": {"unit_id": unit.pk},
+        "learners:change_hr_agent_remove": {"pk": agent.pk},
+    }
+    args = {
+        "wagtail_serve": [""],
+        "wagtaildocs_serve": [document.pk, "veileder.pdf"],
+    }
+    return users, kwargs, args
+
+
+@pytest.mark.django_db
+def test_each_role_gets_the_declared_status_on_every_url(client, objects):
+    users, kwargs, args = objects
+    wrong = []
+    for name in sorted(set(walked_urls()) & set(PERMISSIONS)):  # missing rows: test above
+        method, expected = PERMISSIONS[name]
+        url = reverse(name, args=args.get(name), kwargs=kwargs.get(name))
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(users[role])
+            with transaction.atomic():
+                response = client.generic(method, url)
+                transaction.set_rollback(True)
+            if response.status_code != expected[role]:
+                wrong.append(
+                    f"{name} {method} as {role}: {response.status_code}, declared {expected[role]}"
+                )
+    assert not wrong, "\n".join(wrong)
