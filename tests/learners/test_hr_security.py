@@ -93,8 +93,23 @@ def test_every_hr_url_with_another_municipalitys_ids_answers_404(client, kommune
     assert checked == len([p for p in urls_hr.urlpatterns if p.pattern.converters]) >= 6
     other.refresh_from_db()
     assert other.ended_at is None and other.people.count() == 1
-    # Filters with another municipality's unit are refused too, and exports show nothing.
-    assert client.get(reverse("hr:dashboard"), {"unit": other_unit.pk}).status_code in (200, 404)
+    # Filters and forms with another municipality's ids never reach it, and exports show
+    # nothing of it.
+    response = client.get(reverse("hr:dashboard"), {"unit": other_unit.pk})
+    assert response.status_code == 200 and response.context["unit"] is None
+    assert "Annen enhet" not in response.content.decode()
+    response = client.post(
+        reverse("hr:assignments"),
+        {"item": f"c{other.course_id}", "target": "unit", "org_unit": other_unit.pk},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    response = client.post(
+        reverse("hr:assignments"),
+        {"item": f"c{other.course_id}", "target": "people", "people": other_person.email},
+    )
+    assert other_person.email in str(response.context["form"].errors["people"])
+    assert other.municipality.assignments.count() == 1
+    assert not hr.memberships.get().municipality.assignments.exists()
     response = client.get(reverse("hr:people"), {"format": "csv"})
     assert "Otto" not in b"".join(response.streaming_content).decode("utf-8-sig")
 
