@@ -75,3 +75,6 @@ worker: install ## Celery worker with beat, against CELERY_BROKER_URL
 
 clean:
 	rm -rf $(VENV) .tools node_modules staticfiles db.sqlite3
+
+bench: install ## speed at municipal scale on PostgreSQL + gunicorn: bench/results.json (see README)
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -30,4 +30,9 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+if getattr(settings, "BENCH_ENDPOINTS", False):  # only config.settings.bench (make bench)
+    from config.bench_views import floor
+
+    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]
+
 urlpatterns += [path("", include(wagtail_urls))]

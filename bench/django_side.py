@@ -1,0 +1,316 @@
+"""The parts of the benchmark that need Django itself; bench/run.py runs each as a subprocess
+with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from stdout.
+
+    setup N          sessions, URLs and N prepared quiz attempts (with their POST bodies)
+    sql              the raw SQL baselines for the Oslo reports, timed over psycopg
+    export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
+    certificates N   issue, sign and render N certificates with the Celery worker
+"""
+
+import json
+import os
+import resource
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from allauth.mfa.models import Authenticator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+
+from courses.models import CatalogPage, CoursePage, ModulePage  # noqa: E402
+from learners.management.commands.generate_scale_data import EMAIL_DOMAIN  # noqa: E402
+from learners.models import (  # noqa: E402
+    Certificate,
+    Enrolment,
+    Membership,
+    Municipality,
+    QuizAttempt,
+    User,
+)
+
+OSLO = "0301"
+
+
+def out(data) -> None:
+    sys.stdout.write(json.dumps(data, default=str) + "\n")
+
+
+def session_for(user: User) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def hr_session(number: str) -> str:
+    user = User.objects.get(email=f"hr-{number}@{EMAIL_DOMAIN}")
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        )
+    return session_for(user)
+
+
+def quiz_body(attempt: QuizAttempt, csrf: str) -> str:
+    """The form a learner would submit, with the right answers (so a pass does the most)."""
+    from urllib.parse import urlencode
+
+    fields = [("csrfmiddlewaretoken", csrf), ("attempt", str(attempt.pk))]
+    for question in attempt.snapshot:
+        qid, kind = question["id"], question["kind"]
+        if kind == "ordering":
+            for position, choice in enumerate(question["choices"], start=1):
+                fields.append((f"o__{qid}__{choice['id']}", str(position)))
+        else:
+            fields += [(f"q-{qid}", c["id"]) for c in question["choices"] if c["correct"]]
+    return urlencode(fields)
+
+
+def setup(count: int) -> None:
+    from learners.services.quiz import quiz_attempt_start
+
+    oslo = Municipality.objects.get(number=OSLO)
+    small = (
+        Municipality.objects.exclude(number=OSLO)
+        .annotate(n=Count("memberships"))
+        .filter(n__gte=10)
+        .order_by("n", "number")
+        .first()
+    )
+    catalog = CatalogPage.objects.live().first()
+    # The Oslo learner with the most enrolments, and a learner with exactly one.
+    many = (
+        Enrolment.objects.filter(municipality=oslo)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "user_id")
+        .first()
+    )
+    many_user = User.objects.get(pk=many["user_id"])
+    one = (
+        Enrolment.objects.filter(municipality=small)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .filter(n=1)
+        .order_by("user_id")
+        .first()
+    )
+    one_user = User.objects.get(pk=one["user_id"]) if one else many_user
+    enrolment = (
+        Enrolment.objects.filter(user=many_user, status="active").order_by("course_id").first()
+        or Enrolment.objects.filter(user=many_user).order_by("course_id").first()
+    )
+    course = CoursePage.objects.get(pk=enrolment.course_id)
+    module = ModulePage.objects.child_of(course).live().order_by("path").last()
+    # Quiz submissions: N learners in Oslo who have not tried this quiz yet, one open attempt
+    # each (started by the service, as the GET of the quiz page would).
+    quiz_module = ModulePage.objects.live().filter(completion="quiz").order_by("path").first()
+    quiz_course = quiz_module.get_parent()
+    candidates = (
+        Enrolment.objects.filter(municipality=oslo, course_id=quiz_course.pk, status="active")
+        .exclude(attempts__quiz_page_id=quiz_module.pk)
+        .select_related("user", "municipality")
+        .order_by("pk")[:count]
+    )
+    csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
+    quiz = []
+    for item in candidates:
+        attempt = quiz_attempt_start(enrolment=item, quiz_page=quiz_module)
+        quiz.append({"session": session_for(item.user), "body": quiz_body(attempt, csrf)})
+    out(
+        {
+            "csrf": csrf,
+            "oslo_people": Membership.objects.filter(municipality=oslo).count(),
+            "small_municipality": f"{small.number} {small.name}",
+            "small_people": Membership.objects.filter(municipality=small).count(),
+            "learner_many": session_for(many_user),
+            "learner_many_enrolments": many["n"],
+            "learner_one": session_for(one_user),
+            "hr_oslo": hr_session(OSLO),
+            "hr_small": hr_session(small.number),
+            "catalog_url": catalog.url,
+            "course_url": course.url,
+            "module_url": module.url,
+            "quiz_url": f"/laering/quiz/{quiz_module.pk}/",
+            "quiz": quiz,
+        }
+    )
+
+
+def _timed(sql: str, params, runs: int = 5) -> dict:
+    """Median and best of `runs` executions over the raw psycopg connection (rows fetched)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    times, rows = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        with raw.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = len(cursor.fetchall())
+        times.append(time.perf_counter() - started)
+    return {
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "best_ms": round(min(times) * 1000, 1),
+        "rows": rows,
+    }
+
+
+RAW_GROUP_BY = """
+SELECT a.learning_path_id, a.course_id, substr(coalesce(ou.path, ''), 1, 4) AS prefix,
+  CASE
+    WHEN ap.completed_at IS NOT NULL AND ap.expires_on <= %(soon)s THEN 'expiring_soon'
+    WHEN ap.completed_at IS NOT NULL THEN 'completed'
+    WHEN ap.due_date < %(today)s THEN 'overdue'
+    WHEN EXISTS (
+      SELECT 1 FROM learners_enrolment e
+      WHERE e.user_id = ap.user_id
+        AND (e.course_id = a.course_id OR e.course_id IN (
+              SELECT lpc.course_id FROM courses_learningpathcourse lpc
+              WHERE lpc.path_id = a.learning_path_id))
+        AND (e.completed_at IS NOT NULL
+             OR EXISTS (SELECT 1 FROM learners_moduleprogress mp WHERE mp.enrolment_id = e.id))
+    ) THEN 'in_progress'
+    ELSE 'not_started'
+  END AS status,
+  count(*)
+FROM learners_assignmentperson ap
+JOIN learners_assignment a ON a.id = ap.assignment_id
+LEFT JOIN learners_membership m ON m.user_id = ap.user_id AND m.municipality_id = a.municipality_id
+LEFT JOIN learners_orgunit ou ON ou.id = m.org_unit_id
+WHERE a.municipality_id = %(municipality)s AND a.ended_at IS NULL
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def sql() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from learners import reports
+    from learners.permissions import HRScope
+
+    oslo = Municipality.objects.get(number=OSLO)
+    today = timezone.localdate()
+    params = {
+        "today": today,
+        "soon": today + dt.timedelta(days=reports.EXPIRING_SOON_DAYS),
+        "municipality": oslo.pk,
+    }
+    scope = HRScope(municipality=oslo, can_edit=True)
+    filters = reports.Filters()
+    grouped = (
+        reports.assigned_rows(scope=scope, filters=filters, today=today)
+        .annotate(prefix=reports.Substr("unit_path", 1, reports.STEP))
+        .values("assignment__learning_path_id", "assignment__course_id", "prefix", "status")
+        .annotate(n=reports.Count("id"))
+        .order_by()
+    )
+    orm_sql, orm_params = grouped.query.sql_with_params()
+    people_sql, people_params = reports.people(
+        scope=scope, filters=filters, today=today
+    ).query.sql_with_params()
+    out(
+        {
+            "raw_group_by": _timed(RAW_GROUP_BY, params),
+            "dashboard_orm_sql": _timed(orm_sql, orm_params),
+            "export_orm_sql": _timed(people_sql, people_params, runs=3),
+        }
+    )
+
+
+def export_mem(session_key: str) -> None:
+    """The full XLSX export of Oslo, in this process, through the real view and middleware."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    client.get("/hr/personer/")  # warm: imports, templates, connection
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get("/hr/personer/", {"format": "xlsx"})
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out(
+        {
+            "status": response.status_code,
+            "bytes": size,
+            "seconds": round(seconds, 2),
+            "rss_before_mb": round(before / 1024, 1),
+            "peak_rss_mb": round(peak / 1024, 1),
+            "delta_mb": round((peak - before) / 1024, 1),
+        }
+    )
+
+
+def certificates(count: int) -> None:
+    """Queue certificate_issue_task for `count` completed enrolments without a certificate and
+    wait until each has its certificate signed and its PDF rendered by the worker."""
+    from django.core.files.storage import default_storage
+
+    from learners.tasks import certificate_issue_task
+
+    ids = list(
+        Enrolment.objects.filter(status="completed", certificates__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    started = time.perf_counter()
+    for pk in ids:
+        certificate_issue_task.delay(pk)
+    queued = time.perf_counter() - started
+    deadline = started + 600
+    done = issued = 0
+    while time.perf_counter() < deadline:
+        issued = Certificate.objects.filter(enrolment_id__in=ids).count()
+        done = Certificate.objects.filter(enrolment_id__in=ids).exclude(pdf="").count()
+        if done >= len(ids):
+            break
+        time.sleep(0.25)
+    seconds = time.perf_counter() - started
+    sample = Certificate.objects.filter(enrolment_id__in=ids).exclude(pdf="").first()
+    out(
+        {
+            "requested": len(ids),
+            "issued": issued,
+            "rendered": done,
+            "seconds": round(seconds, 1),
+            "per_second": round(done / seconds, 2) if seconds else None,
+            "queue_seconds": round(queued, 1),
+            "eager": eager,
+            "signed": bool(sample and sample.credential.get("proof")),
+            "pdf_bytes": default_storage.size(sample.pdf.name) if sample else 0,
+        }
+    )
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "setup":
+        setup(int(args[0]))
+    elif command == "sql":
+        sql()
+    elif command == "export-mem":
+        export_mem(args[0])
+    elif command == "certificates":
+        certificates(int(args[0]))
+    else:
+        raise SystemExit(f"unknown command {command}")

@@ -1,0 +1,611 @@
+"""`make bench`: Endra at municipal scale on PostgreSQL and gunicorn, on loopback.
+
+1. Creates the database if missing (DATABASE_URL, default .../endra_bench), migrates, seeds
+   the demo and generates the scale data once (a later run reuses it; --fresh starts over).
+2. Serves the app with gunicorn (config.settings.bench = production + the floor view and a
+   query-count header) on a free port, 2 x cores + 1 sync workers.
+3. Drives each page with a thread-per-connection load generator (http.client), at 1 and 16
+   concurrent connections, bounded by request count and time.
+4. Times the raw SQL baselines, the export's peak memory and 1,000 certificates with the
+   Celery worker, then writes bench/results.json and prints a table.
+
+Goals are reported, not asserted. See README.md, "Benchmarks"."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/endra_bench"
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+HOST = "127.0.0.1"
+MEDIA = os.environ.get(
+    "BENCH_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "endra-bench")
+)  # PDFs, signing key
+STARTED = time.monotonic()
+
+
+def log(text: str) -> None:
+    print(f"[{time.monotonic() - STARTED:6.1f}s] {text}", flush=True)
+
+
+# --- Environment and database -----------------------------------------------------------
+
+
+def bench_env(database_url: str, broker: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="config.settings.bench",
+        SECRET_KEY=env.get("SECRET_KEY", "bench-only-" + "x" * 50),
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback; everything else production
+        CONN_MAX_AGE=env.get("CONN_MAX_AGE", "60"),  # persistent connections, as deployed
+        CELERY_BROKER_URL=broker,
+        MEDIA_ROOT=MEDIA,
+        ENDRA_SIGNING_KEY_FILE=f"{MEDIA}/signing-key",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603  # nosec B603
+
+
+def django_side(env: dict, *args: str) -> dict:
+    done = subprocess.run(  # noqa: S603  # nosec B603
+        [PY, str(ROOT / "bench" / "django_side.py"), *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+    )
+    return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+
+def ensure_database(url: str, *, fresh: bool) -> bool:
+    """Create the database if missing (drop it first with --fresh); True if it has scale data."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return False
+    with psycopg.connect(url) as conn:
+        table = conn.execute("SELECT to_regclass('learners_user')").fetchone()[0]
+        if table is None:
+            return False
+        row = conn.execute(
+            "SELECT 1 FROM learners_user WHERE email LIKE '%%@skala.endra.example' LIMIT 1"
+        ).fetchone()
+        return row is not None
+
+
+def broker_up(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+# --- gunicorn ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603  # nosec B603
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "config.wsgi:application",
+            f"--bind={HOST}:{port}",
+            f"--workers={workers}",
+            "--worker-class=sync",
+            "--timeout=600",
+            "--backlog=256",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            status, _h, _b, _q = request(port, "GET", "/healthz")
+            if status in (200, 503):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(entry.name))
+    return pids
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RSSWatch:
+    """Samples the RSS of every gunicorn worker while a scenario runs: the largest growth of
+    one worker over its size before is the memory the request cost."""
+
+    def __init__(self, master: int):
+        self.pids = worker_pids(master)
+        self.before = {pid: rss_mb(pid) for pid in self.pids}
+        self.peak = dict(self.before)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            for pid in self.pids:
+                self.peak[pid] = max(self.peak[pid], rss_mb(pid))
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def result(self) -> dict:
+        delta = max((self.peak[p] - self.before[p] for p in self.pids), default=0.0)
+        return {
+            "worker_rss_delta_mb": round(delta, 1),
+            "worker_peak_rss_mb": round(max(self.peak.values(), default=0), 1),
+        }
+
+
+# --- Load generator ---------------------------------------------------------------------
+
+
+def request(
+    port: int, method: str, path: str, headers: dict | None = None, body: str | None = None
+):
+    conn = http.client.HTTPConnection(HOST, port, timeout=600)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        size = len(response.read())
+        return (
+            response.status,
+            dict(response.getheaders()),
+            size,
+            response.getheader("X-Bench-Queries"),
+        )
+    finally:
+        conn.close()
+
+
+def cookies(session: str | None, csrf: str | None = None) -> dict:
+    parts = []
+    if session:
+        parts.append(f"sessionid={session}")
+    if csrf:
+        parts.append(f"csrftoken={csrf}")
+    headers = {"Host": HOST}
+    if parts:
+        headers["Cookie"] = "; ".join(parts)
+    return headers
+
+
+def run_load(port: int, make, *, concurrency: int, max_requests: int, max_seconds: float) -> dict:
+    """`make(i)` -> (method, path, headers, body). Each thread is one connection at a time;
+    stops after max_requests or once max_seconds have passed (requests in flight finish)."""
+    lock = threading.Lock()
+    state = {"next": 0}
+    latencies, statuses, queries, sizes = [], {}, [], []
+    started = time.perf_counter()
+    deadline = started + max_seconds
+
+    def worker():
+        while True:
+            with lock:
+                index = state["next"]
+                if index >= max_requests or time.perf_counter() > deadline:
+                    return
+                state["next"] += 1
+            method, path, headers, body = make(index)
+            t0 = time.perf_counter()
+            try:
+                status, _headers, size, count = request(port, method, path, headers, body)
+            except OSError as error:
+                status, size, count = f"error:{type(error).__name__}", 0, None
+            elapsed = time.perf_counter() - t0
+            with lock:
+                latencies.append(elapsed)
+                statuses[str(status)] = statuses.get(str(status), 0) + 1
+                sizes.append(size)
+                if count is not None:
+                    queries.append(int(count))
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1)
+
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "seconds": round(wall, 2),
+        "rps": round(len(latencies) / wall, 1) if wall else None,
+        "p50_ms": pct(0.50) if latencies else None,
+        "p95_ms": pct(0.95) if latencies else None,
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "statuses": statuses,
+        "queries": sorted(set(queries)),
+        "bytes": int(statistics.median(sizes)) if sizes else 0,
+    }
+
+
+# --- The run ----------------------------------------------------------------------------
+
+
+def scenarios(fx: dict) -> dict:
+    """name -> (make(i) for the i-th request, expected status, limits per concurrency)."""
+    csrf = fx["csrf"]
+    quiz = fx["quiz"]
+
+    def get(path, session):
+        return lambda _i: ("GET", path, cookies(session), None)
+
+    def quiz_post(i):
+        item = quiz[i]
+        headers = cookies(item["session"], csrf)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return ("POST", fx["quiz_url"], headers, item["body"])
+
+    quick = {1: (300, 12), 16: (600, 15)}
+    heavy = {1: (20, 15), 16: (32, 30)}
+    return {
+        "floor": (get("/bench/floor/", None), 200, quick),
+        "catalogue": (get(fx["catalog_url"], fx["learner_many"]), 200, quick),
+        "course_page": (get(fx["course_url"], fx["learner_many"]), 200, quick),
+        "module_page": (get(fx["module_url"], fx["learner_many"]), 200, quick),
+        "my_learning": (get("/min-laering/", fx["learner_many"]), 200, quick),
+        "quiz_submit": (quiz_post, 302, quick),
+        "hr_dashboard_oslo": (get("/hr/", fx["hr_oslo"]), 200, heavy),
+        "export_xlsx_oslo": (
+            get("/hr/personer/?format=xlsx", fx["hr_oslo"]),
+            200,
+            {1: (3, 60), 16: (16, 240)},
+        ),
+    }
+
+
+SMALL = {  # the same pages over little data, for "query counts constant across data sizes"
+    "my_learning": ("/min-laering/", "learner_one"),
+    "hr_dashboard_oslo": ("/hr/", "hr_small"),
+    "export_xlsx_oslo": ("/hr/personer/?format=xlsx", "hr_small"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
+    parser.add_argument("--seed", default="1")
+    parser.add_argument("--certificates", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if not database_url.startswith("postgres"):
+        raise SystemExit("make bench needs PostgreSQL: DATABASE_URL=postgres://...")
+    have_broker = broker_up(BROKER)
+    env = bench_env(database_url, BROKER if have_broker else "")
+    results: dict = {"machine": machine(), "database": urlsplit(database_url).path.lstrip("/")}
+    timings = results["setup_seconds"] = {}
+
+    t0 = time.monotonic()
+    generated = ensure_database(database_url, fresh=args.fresh)
+    manage(env, "migrate", "--no-input", "-v0")
+    timings["migrate"] = round(time.monotonic() - t0, 1)
+    if not generated:
+        t0 = time.monotonic()
+        manage(env, "seed_demo")
+        timings["seed_demo"] = round(time.monotonic() - t0, 1)
+        t0 = time.monotonic()
+        manage(env, "generate_scale_data", "--seed", args.seed)
+        timings["generate_scale_data"] = round(time.monotonic() - t0, 1)
+    else:
+        log("scale data already in the database: reusing it (--fresh to start over)")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    log("preparing sessions and quiz attempts")
+    fx = django_side(env, "setup", "1000")
+    results["data"] = {
+        key: fx[key]
+        for key in ("oslo_people", "small_municipality", "small_people", "learner_many_enrolments")
+    }
+    results["data"].update(counts(database_url))
+
+    port = free_port()
+    log(f"gunicorn on {HOST}:{port}, {args.workers} workers")
+    server = start_gunicorn(env, port, args.workers)
+    results["server"] = {
+        "workers": args.workers,
+        "worker_class": "sync",
+        "settings": "config.settings.bench",
+    }
+    pages: dict = {}
+    try:
+        quiz_next = 0
+        for name, (make, expected, limits) in scenarios(fx).items():
+            pages[name] = {"expected_status": expected}
+            for concurrency, (count, seconds) in limits.items():
+                offset = quiz_next
+                if name == "quiz_submit":  # every request submits a fresh attempt
+                    count = min(count, len(fx["quiz"]) - offset - 2)
+                    run_make = (lambda f, o: lambda i: f(o + i))(make, offset + 2)
+                    for i in range(2):
+                        req = make(offset + i)
+                        request(port, *req)
+                else:
+                    run_make = make
+                    for i in range(1 if name.startswith("export") else 3):
+                        request(port, *make(i))  # warm this worker's caches
+                log(f"{name} x{concurrency}")
+                with RSSWatch(server.pid) as watch:
+                    outcome = run_load(
+                        port,
+                        run_make,
+                        concurrency=concurrency,
+                        max_requests=count,
+                        max_seconds=seconds,
+                    )
+                if name.startswith("export"):
+                    outcome.update(watch.result())
+                if name == "quiz_submit":
+                    quiz_next = offset + 2 + outcome["requests"]
+                pages[name][f"c{concurrency}"] = outcome
+            if name in SMALL:
+                path, who = SMALL[name]
+                status, _h, _size, count = request(port, "GET", path, cookies(fx[who]))
+                pages[name]["small_data_queries"] = int(count) if count else None
+                pages[name]["small_data_status"] = status
+    finally:
+        stop(server)
+    results["pages"] = pages
+
+    log("raw SQL baselines")
+    results["sql"] = django_side(env, "sql")
+    log("export memory in a separate process")
+    results["export_memory"] = django_side(env, "export-mem", fx["hr_oslo"])
+    results["certificates"] = certificates(env, have_broker, args.certificates)
+    results["goals"] = goals(results)
+    results["total_seconds"] = round(time.monotonic() - STARTED, 1)
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print_table(results)
+
+
+def counts(database_url: str) -> dict:
+    import psycopg
+
+    tables = {
+        "municipalities": "learners_municipality",
+        "users": "learners_user",
+        "org_units": "learners_orgunit",
+        "enrolments": "learners_enrolment",
+        "module_progress": "learners_moduleprogress",
+        "quiz_attempts": "learners_quizattempt",
+        "assigned_people": "learners_assignmentperson",
+        "learning_paths": "courses_learningpath",
+    }
+    with psycopg.connect(database_url) as conn:
+        result = {
+            key: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for key, table in tables.items()
+        }
+        result["oslo_tree_depth"] = conn.execute(
+            "SELECT max(depth) FROM learners_orgunit o JOIN learners_municipality m"
+            " ON m.id = o.municipality_id WHERE m.number = '0301'"
+        ).fetchone()[0]
+    return result
+
+
+def certificates(env: dict, have_broker: bool, count: int) -> dict:
+    if not have_broker:
+        log(f"no broker at {BROKER}: certificates run in process (eager)")
+        result = django_side(env, "certificates", str(count))
+        result["note"] = "no Redis: tasks ran eagerly in one process"
+        return result
+    celery = str(Path(PY).parent / "celery")
+    subprocess.run(  # noqa: S603  # nosec B603
+        [celery, "-A", "config", "purge", "-f"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    concurrency = os.cpu_count() or 1
+    worker = subprocess.Popen(  # noqa: S603  # nosec B603
+        [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            f"--concurrency={concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(3)
+        log(f"certificates: {count} through the Celery worker ({concurrency} processes)")
+        result = django_side(env, "certificates", str(count))
+        result["worker_concurrency"] = concurrency
+        return result
+    finally:
+        stop(worker)
+
+
+def goals(r: dict) -> dict:
+    pages = r["pages"]
+    floor = pages["floor"]["c16"]["rps"] or 1
+    module = pages["module_page"]["c16"]["rps"] or 0
+    dash = pages["hr_dashboard_oslo"]["c1"]["p50_ms"]
+    raw = r["sql"]["raw_group_by"]["median_ms"]
+    export_mb = max(
+        r["export_memory"]["delta_mb"],
+        pages["export_xlsx_oslo"]["c1"].get("worker_rss_delta_mb", 0),
+    )
+    constant = {
+        name: {
+            "large": pages[name]["c1"]["queries"],
+            "small": pages[name].get("small_data_queries"),
+        }
+        for name in pages
+        if name in SMALL
+    }
+    return {
+        "module_page_vs_floor": {
+            "value": f"{module / floor:.0%} of the floor's req/s (16 connections)",
+            "goal": ">= 25%",
+            "met": module / floor >= 0.25,
+        },
+        "hr_dashboard_oslo": {
+            "value": f"p50 {dash} ms = {dash / raw:.1f}x the raw GROUP BY ({raw} ms)",
+            "goal": "within 3x and < 1500 ms",
+            "met": dash <= 3 * raw and dash < 1500,
+        },
+        "export_peak_memory": {
+            "value": f"{export_mb} MB over the worker's size before",
+            "goal": "< 150 MB",
+            "met": export_mb < 150,
+        },
+        "query_counts_constant": {
+            "value": constant,
+            "goal": "same count for little and much data",
+            "met": all(
+                len(v["large"]) == 1 and v["large"][0] == v["small"] for v in constant.values()
+            ),
+        },
+    }
+
+
+def print_table(r: dict) -> None:
+    print()
+    print(
+        f"{'page':20} {'c':>3} {'req':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}"
+    )
+    for name, page in r["pages"].items():
+        for key in ("c1", "c16"):
+            o = page[key]
+            q = ",".join(map(str, o["queries"]))
+            cells = (o["concurrency"], o["requests"], o["rps"], o["p50_ms"], o["p95_ms"], q)
+            print(f"{name:20} " + " ".join(f"{c!s:>8}" for c in cells))
+    s = r["sql"]
+    print(
+        f"\nraw GROUP BY (Oslo): {s['raw_group_by']['median_ms']} ms; dashboard ORM SQL: "
+        f"{s['dashboard_orm_sql']['median_ms']} ms; "
+        f"export SQL: {s['export_orm_sql']['median_ms']} ms ({s['export_orm_sql']['rows']} rows)"
+    )
+    m = r["export_memory"]
+    print(
+        f"export memory: +{m['delta_mb']} MB (peak {m['peak_rss_mb']} MB) "
+        f"in {m['seconds']} s, {m['bytes']} bytes"
+    )
+    c = r["certificates"]
+    print(
+        f"certificates: {c['rendered']}/{c['requested']} in {c['seconds']} s = {c['per_second']}/s"
+    )
+    for name, goal in r["goals"].items():
+        print(
+            f"goal {name}: {'MET' if goal['met'] else 'NOT MET'} - {goal['value']} "
+            f"(goal {goal['goal']})"
+        )
+    print(f"total {r['total_seconds']} s; results in bench/results.json")
+
+
+if __name__ == "__main__":
+    main()
