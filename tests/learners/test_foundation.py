@@ -140,3 +140,11 @@ def test_profile_unit_of_someone_else_gives_404(client, learner, other_learner):
     foreign = other_learner.memberships.get()
     response = client.post(f"/profil/enhet/{foreign.pk}/", {"org_unit": ""})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_hr_users_find_the_hr_overview_from_their_profile(client, demo):
+    client.force_login(User.objects.get(email="hr@bergen.example"))
+    assert "/hr/" in client.get("/profil/").content.decode()
+    client.force_login(User.objects.get(email="leder@bergen.example"))
+    assert 'href="/hr/"' not in client.get("/profil/").content.decode()
