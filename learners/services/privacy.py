@@ -61,8 +61,9 @@ def certificates_anonymise(*, user: User) -> int:
 
     count = 0
     for certificate in Certificate.objects.select_for_update().filter(user=user):
-        if certificate.pdf and default_storage.exists(certificate.pdf.name):
-            default_storage.delete(certificate.pdf.name)
+        stored = certificate.pdf.name if certificate.pdf else None
+        if stored and default_storage.exists(stored):
+            default_storage.delete(stored)
         certificate.learner_name = ERASED_LEARNER_NAME
         certificate.pdf = ""
         if certificate.credential:
@@ -112,15 +113,15 @@ def person_erase(
         raise ErasureRefused("already_erased")
     touched = {area.key: area.erase(user) for area in AREAS if area.erase is not None}
     _account_anonymise(user)
-    municipality_ids = set(
-        Membership.objects.filter(user=user).values_list("municipality", flat=True)
+    municipalities: list[Municipality | None] = list(
+        Municipality.objects.filter(memberships__user=user).distinct().order_by("pk")
     )
-    for municipality_id in sorted(municipality_ids) or [None]:
+    for where in municipalities or [None]:
         # Only the id: the audit log must not bring back what was just erased.
         audit_log_write(
             action="person.erase",
             actor=actor,
-            municipality=Municipality.objects.filter(pk=municipality_id).first(),
+            municipality=where,
             target=user,
             data={"user_id": user.pk, "reason": reason},
         )
