@@ -7,12 +7,15 @@ logger = logging.getLogger(__name__)
 
 
 def _queue_certificate(sender, *, enrolment_id: int, **kwargs) -> None:
-    """A completed course gets its certificate in the background (the signal is sent after
-    the completion has committed, so the task always finds it)."""
-    from .tasks import certificate_issue_task
+    """A completed course gets its certificate in the background, through the outbox (the
+    completion already queued it in its own transaction; this adds nothing then)."""
+    from .models import Enrolment
+    from .services.outbox import certificate_issue_enqueue
 
     try:
-        certificate_issue_task.delay(enrolment_id)
+        completed_at = Enrolment.objects.values_list("completed_at", flat=True).get(pk=enrolment_id)
+        if completed_at is not None:
+            certificate_issue_enqueue(enrolment_id=enrolment_id, completed_at=completed_at)
     except Exception:  # a certificate problem must never undo or fail the completion itself
         logger.exception("Could not queue the certificate for enrolment %s", enrolment_id)
 

@@ -38,6 +38,20 @@ def certificate_pdf_render_task(self, certificate_id: int) -> str:
     return certificate_pdf_render(certificate=certificate).pdf.name
 
 
+# Faults (issue 9): the transactional outbox (learners.services.outbox).
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def outbox_relay_task(self) -> int:
+    """Every minute: publish the tasks recorded while the broker was down; and drop messages
+    published more than a week ago."""
+    from .services.outbox import outbox_purge_sent, outbox_relay
+
+    sent = outbox_relay()
+    outbox_purge_sent()
+    return sent
+
+
 # HR (issue 6): invitations, reminders, digest and recertification.
 
 

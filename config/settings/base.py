@@ -204,13 +204,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A dead broker must fail fast in web requests: no publish retries (the outbox keeps what could
+# not be published and learners.tasks.outbox_relay_task publishes it when the broker is back).
+CELERY_TASK_PUBLISH_RETRY = False
+# visibility_timeout: seconds before a task a worker took but never acknowledged (the worker
+# died) is handed to another worker; it must exceed the longest task (CELERY_TASK_TIME_LIMIT)
+# plus any countdown. Tests shorten it and the restore interval through the environment.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     # Wagtail's scheduled publishing (go-live and expiry times set by editors).
     "cms-publish-scheduled": {
         "task": "cms.tasks.publish_scheduled_pages",
         "schedule": crontab(minute="*/5"),
+    },
+    # Faults (issue 9): publish the tasks recorded in the outbox while the broker was down.
+    "outbox-relay": {
+        "task": "learners.tasks.outbox_relay_task",
+        "schedule": crontab(minute="*"),
     },
     # HR (issue 6): reminders and recertification every morning, HR digest on Mondays.
     "hr-assignments-reopen": {
@@ -219,7 +236,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "hr-reminders-send": {
         "task": "learners.tasks.hr_reminders_send",
-        "schedule": crontab(hour=7, minute=0),
+        # Hourly through the working day: each reminder goes once (SentReminder), and a run
+        # missed while the broker was down is made up an hour later.
+        "schedule": crontab(hour="7-17", minute=0),
     },
     "hr-digest-send": {
         "task": "learners.tasks.hr_digest_send",

@@ -14,6 +14,7 @@ from .change import (
 from .hr import MunicipalitySettings, SentReminder, UnitManager
 from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import AuditLog, Membership, Municipality, OrgUnit, User, UserManager
+from .outbox import OutboxMessage
 
 __all__ = [
     "ActionPlan",
@@ -33,6 +34,7 @@ __all__ = [
     "Municipality",
     "MunicipalitySettings",
     "OrgUnit",
+    "OutboxMessage",
     "PlanStep",
     "QuizAttempt",
     "ReadinessResponse",

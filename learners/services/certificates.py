@@ -14,7 +14,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from learners import credentials
 from learners.models import Certificate, Enrolment, Municipality, User
 
 from .org import audit_log_write
+from .outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     from courses.models import LearningPath
@@ -120,7 +120,7 @@ def _create(
                     target=certificate,
                     data={"code": certificate.code, "replaces": replaces.pk if replaces else None},
                 )
-                transaction.on_commit(partial(_queue_pdf, certificate.pk), robust=True)
+                outbox_enqueue(PDF_TASK, certificate_id=certificate.pk)
         except IntegrityError:
             continue  # a concurrent issue won (or, astronomically rarely, the code collided)
         return certificate
@@ -130,10 +130,7 @@ def _create(
     return existing
 
 
-def _queue_pdf(certificate_id: int) -> None:
-    from learners.tasks import certificate_pdf_render_task  # tasks import services
-
-    certificate_pdf_render_task.delay(certificate_id)
+PDF_TASK = "learners.tasks.certificate_pdf_render_task"  # tasks import services, not back
 
 
 def certificate_issue(*, enrolment: Enrolment, actor: User | None = None) -> Certificate:

@@ -123,8 +123,7 @@ def employee_import(
                     key: result.count(key) for key in ("create", "change", "unchanged", "reject")
                 },
             )
-            invited = list(result.invited)
-            transaction.on_commit(lambda: _invitations_queue(invited, municipality.pk))
+            _invitations_queue(list(result.invited), municipality.pk)  # outbox: same transaction
     return result
 
 
@@ -228,7 +227,9 @@ def _apply(row: RowResult, data: dict, *, municipality, actor, result: ImportRes
 
 
 def _invitations_queue(user_ids: list[int], municipality_id: int) -> None:
-    from learners.tasks import hr_invitation_send
+    from learners.services.outbox import outbox_enqueue
 
     for user_id in user_ids:
-        hr_invitation_send.delay(user_id, municipality_id)
+        outbox_enqueue(
+            "learners.tasks.hr_invitation_send", user_id=user_id, municipality_id=municipality_id
+        )

@@ -8,6 +8,7 @@ from courses import grading
 from courses.models import CoursePage, ModulePage
 from learners.models import Enrolment, ModuleProgress, ReflectionAnswer, User
 from learners.services.org import audit_log_write
+from learners.services.outbox import certificate_issue_enqueue
 from learners.signals import course_completed
 
 
@@ -130,6 +131,8 @@ def enrolment_complete_if_done(*, enrolment_id: int) -> bool:
         municipality=enrolment.municipality,
         target=enrolment,
     )
+    # The certificate is recorded in this transaction (outbox), so a broker outage loses none.
+    certificate_issue_enqueue(enrolment_id=enrolment.pk, completed_at=enrolment.completed_at)
     transaction.on_commit(
         lambda: course_completed.send(sender=Enrolment, enrolment_id=enrolment.pk)
     )
