@@ -1,6 +1,8 @@
 """Start a real Celery worker process against the test database and the configured broker."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -31,14 +33,24 @@ def database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, concurrency: int = 1, extra_env: dict | None = None):
-    """Yield the queue name a fresh worker consumes; stop the worker afterwards."""
-    queue = f"test-{uuid.uuid4().hex[:10]}"
+def celery_worker(
+    *,
+    concurrency: int = 1,
+    extra_env: dict | None = None,
+    broker_url: str | None = None,
+    queue: str | None = None,
+    own_process_group: bool = False,
+):
+    """Yield the queue name a fresh worker consumes and its process; stop the worker
+    afterwards. `broker_url` defaults to settings.CELERY_BROKER_URL; `queue` to a fresh name;
+    with `own_process_group` the worker and its children can be killed together
+    (os.killpg(process.pid, ...))."""
+    queue = queue or f"test-{uuid.uuid4().hex[:10]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
         **(extra_env or {}),
     }
     process = subprocess.Popen(  # noqa: S603
@@ -60,6 +72,7 @@ def celery_worker(*, concurrency: int = 1, extra_env: dict | None = None):
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=own_process_group,
     )
     try:
         yield queue, process
@@ -81,3 +94,70 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     pytest.fail(f"Condition not met within {timeout} s")
+
+
+# A Redis of the test's own, to stop and start it (broker outages) without touching the shared
+# one, and pointing this process's Celery app at it.
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def require_redis_server() -> str:
+    path = shutil.which("redis-server")
+    if path is None:
+        pytest.skip("redis-server is not installed: this test starts and stops its own Redis.")
+    return path
+
+
+@contextmanager
+def redis_server(port: int):
+    """Run `redis-server` on 127.0.0.1:`port` (no persistence) until the block ends."""
+    process = subprocess.Popen(  # noqa: S603
+        [
+            require_redis_server(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+        ],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: _port_open(port), timeout=10, interval=0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def point_celery_at(url: str, *, eager: bool) -> None:
+    """Make this process's Celery app publish to `url` (dropping pooled connections to the
+    previous broker); set settings.CELERY_BROKER_URL with pytest's `settings` fixture too."""
+    from config.celery import app
+
+    app.conf.broker_url = url
+    app.conf.task_always_eager = eager
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
