@@ -140,9 +140,10 @@ def screenshot(page, request):
 
     def take(step: str) -> None:
         name = f"{next(counter):02d}-{step}"
-        page.screenshot(path=folder / f"{name}-desktop.png", full_page=True)
+        # Long pages (a 200-row import preview) take longer than the default 5 s to shoot.
+        page.screenshot(path=folder / f"{name}-desktop.png", full_page=True, timeout=30_000)
         page.set_viewport_size(MOBILE)
-        page.screenshot(path=folder / f"{name}-mobile.png", full_page=True)
+        page.screenshot(path=folder / f"{name}-mobile.png", full_page=True, timeout=30_000)
         page.set_viewport_size(DESKTOP)
 
     return take
@@ -188,3 +189,181 @@ def check_a11y_fixture():
 @pytest.fixture(name="login")
 def login_fixture():
     return login
+
+
+# --- Shared journey helpers ---------------------------------------------------------------
+
+DEMO_PASSWORD = "endra-demo-2026"  # noqa: S105 - the demo seed's published password
+
+
+@pytest.fixture
+def visit(page, screenshot):
+    """Call on every page a journey shows: axe-core's WCAG A/AA rules, then desktop and
+    phone screenshots."""
+
+    def check(step: str) -> None:
+        check_a11y(page)
+        screenshot(step)
+        assert_no_sideways_scroll(page)
+
+    return check
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """At 375 px nothing may stick out sideways (WCAG 1.4.10 reflow); wide tables scroll
+    inside their own wrapper."""
+    page.set_viewport_size(MOBILE)
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        culprits = page.evaluate(
+            """limit => [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > limit)
+                .slice(-5)
+                .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                           + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')""",
+            MOBILE["width"],
+        )
+    finally:
+        page.set_viewport_size(DESKTOP)
+    assert width <= MOBILE["width"], (
+        f"{page.url} is {width} px wide on a 375 px phone; sticking out: {culprits}"
+    )
+
+
+def member_create(
+    email: str,
+    *,
+    first_name: str = "Nora",
+    last_name: str = "Nyleder",
+    municipality: str = "4601",
+    unit: tuple[str, ...] = ("Helse og omsorg", "Hjemmetjenesten Fana"),
+    password: str = DEMO_PASSWORD,
+    is_hr: bool = False,
+):
+    """A user with a verified address and a membership, ready to log in."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from learners.models import Municipality
+    from learners.services import membership_create, org_unit_ensure_path
+
+    user = get_user_model().objects.create_user(
+        email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    place = Municipality.objects.get(number=municipality)
+    org_unit = org_unit_ensure_path(municipality=place, names=list(unit)) if unit else None
+    membership_create(user=user, municipality=place, org_unit=org_unit, is_hr=is_hr)
+    return user
+
+
+def totp_code(secret: str) -> str:
+    """The current RFC 6238 code for `secret`, computed the way allauth checks it."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def totp_enable(email: str) -> str:
+    """Give the user a TOTP authenticator straight in the database; returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import get_user_model
+
+    secret = generate_totp_secret()
+    TOTP.activate(get_user_model().objects.get(email=email), secret)
+    return secret
+
+
+def login_with_totp(page, email: str, password: str, secret: str) -> None:
+    """Log in, then answer allauth's second step with a code from the authenticator."""
+    login(page, email, password)
+    page.get_by_label("Kode").fill(totp_code(secret))
+    page.get_by_role("main").get_by_role("button").first.click()
+    page.wait_for_load_state()
+
+
+def open_attempt(email: str, quiz_page_id: int):
+    """The learner's started attempt at a quiz: its snapshot holds the right answers, which
+    the browser never sees."""
+    from learners.models import QuizAttempt
+
+    return QuizAttempt.objects.get(
+        enrolment__user__email=email, quiz_page_id=quiz_page_id, status="started"
+    )
+
+
+def intended_answers(attempt, *, right: bool) -> list[tuple[int, dict, list[str]]]:
+    """(position on the page, question, choice texts to give) for every question; all right
+    or all wrong. For ordering questions the texts are in the order to give them."""
+    by_id = {q["id"]: q for q in attempt.snapshot}
+    plan = []
+    for number, qid in enumerate(attempt.order["questions"], start=1):
+        question = by_id[qid]
+        choices = question["choices"]
+        if question["kind"] == "ordering":
+            texts = [c["text"] for c in (choices if right else reversed(choices))]
+        else:
+            correct = [c["text"] for c in choices if c["correct"]]
+            wrong = [c["text"] for c in choices if not c["correct"]]
+            texts = correct if right else wrong[:1]
+        plan.append((number, question, texts))
+    return plan
+
+
+def quiz_answer(page, attempt, *, right: bool) -> None:
+    """Fill in the quiz form on the page, all answers right or all wrong."""
+    for number, question, texts in intended_answers(attempt, right=right):
+        fieldset = page.locator(f"#question-{number}")
+        if question["kind"] == "ordering":
+            for place, text in enumerate(texts, start=1):
+                fieldset.get_by_label(text, exact=True).select_option(label=f"Plass {place}")
+        else:
+            for text in texts:
+                fieldset.get_by_label(text, exact=True).check()
+
+
+def course_complete(email: str, course) -> None:
+    """Take `course` to completion through the learning services, as a learner would: enrol,
+    mark manual modules done, pass every quiz."""
+    from django.contrib.auth import get_user_model
+
+    from learners.models import Enrolment
+    from learners.services.learning import enrolment_create, module_complete
+    from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
+
+    user = get_user_model().objects.get(email=email)
+    enrolment = enrolment_create(user=user, course=course)
+
+    def pass_quiz(quiz_page) -> None:
+        attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=quiz_page)
+        answers = {
+            q["id"]: [c["id"] for c in q["choices"] if c["correct"] or q["kind"] == "ordering"]
+            for q in attempt.snapshot
+        }
+        quiz_attempt_submit(enrolment=enrolment, attempt_id=attempt.pk, answers=answers)
+
+    for module in course.modules:
+        if module.completion == "quiz":
+            pass_quiz(module)
+        else:
+            module_complete(enrolment=enrolment, module=module)
+    if course.has_quiz:
+        pass_quiz(course)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    assert enrolment.completed_at is not None, f"{course.title} not completed for {email}"
+
+
+def focus_ring(page) -> str:
+    """The focused element's outline or box-shadow, whichever draws its focus ring; empty
+    when there is none to see."""
+    return page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                return 'outline ' + style.outlineWidth + ' ' + style.outlineColor;
+            return style.boxShadow === 'none' ? '' : 'box-shadow ' + style.boxShadow;
+        }"""
+    )
