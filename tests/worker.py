@@ -155,6 +155,11 @@ def point_celery_at(url: str, *, eager: bool) -> None:
     previous broker); set settings.CELERY_BROKER_URL with pytest's `settings` fixture too."""
     from config.celery import app
 
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    if url:
+        os.environ["CELERY_BROKER_URL"] = url
+    else:
+        os.environ.pop("CELERY_BROKER_URL", None)
     app.conf.broker_url = url
     app.conf.task_always_eager = eager
     if app._pool is not None:
