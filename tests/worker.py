@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,7 +163,7 @@ def point_celery_at(url: str, *, eager: bool) -> None:
         os.environ.pop("CELERY_BROKER_URL", None)
     app.conf.broker_url = url
     app.conf.task_always_eager = eager
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Close pooled connections and empty kombu's pool registry, so nothing reuses a closed pool.
+    kombu_pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
