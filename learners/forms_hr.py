@@ -65,9 +65,13 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        paths = [(f"p{p.pk}", f"{p.title} ({_('path')})") for p in LearningPath.objects.all()]
+        paths = [(f"p{p.pk}", p.title) for p in LearningPath.objects.all()]
         courses = [(f"c{c.pk}", c.title) for c in CoursePage.objects.live().order_by("title")]
-        self.fields["item"].choices = paths + courses
+        self.fields["item"].choices = [
+            ("", _("Choose a learning path or course")),
+            (_("Learning paths"), paths),
+            (_("Courses"), courses),
+        ]
         self.units = {
             u.pk: u for u in OrgUnit.objects.filter(municipality=municipality).order_by("path")
         }

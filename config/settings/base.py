@@ -247,7 +247,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Change in practice (issue 7): action-plan check-in reminders every morning.
     "change-followups-remind": {
         "task": "learners.tasks.change_followups_remind",
-        "schedule": crontab(hour=7, minute=15),
+        # Hourly in the working day, like the HR reminders: each goes once (a unique marker).
+        "schedule": crontab(hour="7-17", minute=15),
     },
     # Privacy (issue 9): anonymise people past their municipality's retention period.
     "privacy-retention-anonymise": {
