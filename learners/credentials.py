@@ -43,7 +43,21 @@ def issuer_did() -> str:
 
 
 def verification_method() -> str:
-    return f"{issuer_did()}#key-1"
+    """The id of the current signing key in our DID document."""
+    return f"{issuer_did()}#{settings.ENDRA_SIGNING_KEY_ID}"
+
+
+def retired_public_keys() -> dict[str, Ed25519PublicKey]:
+    """Keys used before a rotation, from ENDRA_RETIRED_PUBLIC_KEYS ("key-1=z6Mk…,key-2=…"):
+    still published and accepted, so credentials issued with them stay verifiable."""
+    keys = {}
+    for entry in settings.ENDRA_RETIRED_PUBLIC_KEYS:
+        name, _, value = entry.partition("=")
+        try:
+            keys[name.strip()] = ob.public_key_from_multibase(value.strip())
+        except ob.DataIntegrityError as exc:
+            raise ImproperlyConfigured(f"Retired key {name!r} is not valid: {exc}") from exc
+    return keys
 
 
 def _read_or_create_key_file() -> str:
@@ -89,12 +103,23 @@ def public_key() -> Ed25519PublicKey:
 
 def did_document() -> dict:
     """The DID document served at /.well-known/did.json."""
-    return ob.did_document(did=issuer_did(), public_key=public_key())
+    return ob.did_document(
+        did=issuer_did(),
+        public_key=public_key(),
+        key_id=settings.ENDRA_SIGNING_KEY_ID,
+        retired=retired_public_keys(),
+    )
 
 
 def resolve_public_key(method: str) -> Ed25519PublicKey | None:
-    """Our own key for our own verification method; anything else is an unknown issuer."""
-    return public_key() if method == verification_method() else None
+    """Our current or a retired key for our own verification methods; anything else is an
+    unknown issuer."""
+    if method == verification_method():
+        return public_key()
+    prefix = f"{issuer_did()}#"
+    if method.startswith(prefix):
+        return retired_public_keys().get(method[len(prefix) :])
+    return None
 
 
 def _timestamp(value: datetime) -> str:

@@ -139,6 +139,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: e-mail is the login; the learner picks municipality and unit at sign-up.
@@ -266,6 +267,10 @@ ENDRA_SIGNING_KEY_FILE = Path(
     os.environ.get("ENDRA_SIGNING_KEY_FILE", BASE_DIR / ".keys" / "dev-signing-key")
 )
 ENDRA_SIGNING_KEY_AUTOGENERATE = env_bool("ENDRA_SIGNING_KEY_AUTOGENERATE", True)
+# Key rotation: give the new key a new id, and list the old public keys as retired so the
+# credentials they signed stay verifiable (see README, Operations, Key rotation).
+ENDRA_SIGNING_KEY_ID = os.environ.get("ENDRA_SIGNING_KEY_ID", "key-1")
+ENDRA_RETIRED_PUBLIC_KEYS = env_list("ENDRA_RETIRED_PUBLIC_KEYS")
 CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "Endra")
 # Public certificate pages: requests per IP per window (seconds), a fixed-window counter.
 CERTIFICATE_RATE_LIMIT = (int(os.environ.get("CERTIFICATE_RATE_LIMIT", "30")), 60)

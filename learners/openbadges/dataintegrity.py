@@ -197,22 +197,32 @@ def did_web_for_host(host: str) -> str:
     return "did:web:" + normalized.replace(":", "%3A")
 
 
-def did_document(*, did: str, public_key: Ed25519PublicKey) -> dict:
-    """Return a did:web DID document publishing the key as a Multikey for assertions."""
-    key_id = f"{did}#key-1"
+def did_document(
+    *,
+    did: str,
+    public_key: Ed25519PublicKey,
+    key_id: str = "key-1",
+    retired: dict[str, Ed25519PublicKey] | None = None,
+) -> dict:
+    """Return a did:web DID document publishing the current key, and any retired keys that
+    credentials issued earlier were signed with, as Multikeys for assertions."""
+    keys = {key_id: public_key, **(retired or {})}
+    methods = [
+        {
+            "id": f"{did}#{name}",
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": public_key_multibase(key),
+        }
+        for name, key in keys.items()
+    ]
+    ids = [method["id"] for method in methods]
     return {
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": did,
-        "verificationMethod": [
-            {
-                "id": key_id,
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": public_key_multibase(public_key),
-            }
-        ],
-        "assertionMethod": [key_id],
-        "authentication": [key_id],
+        "verificationMethod": methods,
+        "assertionMethod": ids,
+        "authentication": [f"{did}#{key_id}"],
     }
 
 

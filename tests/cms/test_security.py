@@ -144,3 +144,12 @@ def test_audit_passes_when_every_package_was_checked_and_is_clean():
 
     report = {"dependencies": [{"name": "django", "version": "5.2.19", "vulns": []}]}
     assert verdict(report) == (0, "pip-audit: ok: no known vulnerabilities in 1 packages.")
+
+
+def test_admin_logins_go_through_the_throttled_allauth_login(client, db):
+    for path in ("/admin/login/?next=/admin/", "/django-admin/login/?next=/django-admin/"):
+        response = client.post(path, {"username": "admin@endra.example", "password": "x"})
+        assert response.status_code in (301, 302)
+        assert response.url.startswith("/konto/login/")
+        assert "next=" in response.url
+    assert client.get("/admin/").url.startswith("/konto/login/")

@@ -346,3 +346,33 @@ def test_completing_a_course_gives_a_certificate_with_pdf_and_verification_page(
     assert 'data-certificate-status="valid"' in _main(
         client.get(f"/certificates/{certificate.code}/")
     )
+
+
+@pytest.mark.django_db
+def test_after_key_rotation_old_credentials_still_verify_and_new_ones_use_the_new_key(
+    client, certificate, settings
+):
+    old_key = ob.private_key_from_multibase(settings.ENDRA_SIGNING_KEY)
+    old_public = ob.public_key_multibase(old_key.public_key())
+    settings.ENDRA_SIGNING_KEY = ob.private_key_to_multibase(ob.generate_private_key())
+    settings.ENDRA_SIGNING_KEY_ID = "key-2"
+    settings.ENDRA_RETIRED_PUBLIC_KEYS = [f"key-1={old_public}"]
+
+    assert svc.certificate_verify_credential(credential=certificate.credential).status == "valid"
+    document = client.get("/.well-known/did.json").json()
+    ids = [method["id"] for method in document["verificationMethod"]]
+    assert ids == ["did:web:endra.example.no#key-2", "did:web:endra.example.no#key-1"]
+    assert document["assertionMethod"] == ids
+
+    enrolment = EnrolmentFactory(
+        user=certificate.user,
+        municipality=certificate.municipality,
+        course=CoursePageFactory(title="Lean i kommunale tjenester"),
+    )
+    fresh = svc.certificate_issue(enrolment=enrolment)
+    assert fresh.credential["proof"]["verificationMethod"].endswith("#key-2")
+    assert svc.certificate_verify_credential(credential=fresh.credential).status == "valid"
+
+    settings.ENDRA_RETIRED_PUBLIC_KEYS = []  # forgetting the old key orphans its credentials
+    result = svc.certificate_verify_credential(credential=certificate.credential)
+    assert result.status == "unknown_issuer"
