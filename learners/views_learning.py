@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from courses.grading import question_is_correct
@@ -24,13 +25,16 @@ from learners.services.learning import (
 )
 from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit, quiz_page_for
 
+# Lazy: the dict is built at import, the text is chosen per request in the learner's language.
 ERROR_MESSAGES = {
-    "no_municipality": _("You must belong to a municipality to enrol. Choose one on your profile."),
-    "assigned": _("This course was assigned to you, so you cannot leave it."),
-    "completed": _("You have completed this course."),
-    "passed": _("You have already passed this quiz."),
-    "no_attempts_left": _("You have used all your attempts at this quiz."),
-    "wait": _("You can try again from %(time)s."),
+    "no_municipality": gettext_lazy(
+        "You must belong to a municipality to enrol. Choose one on your profile."
+    ),
+    "assigned": gettext_lazy("This course was assigned to you, so you cannot leave it."),
+    "completed": gettext_lazy("You have completed this course."),
+    "passed": gettext_lazy("You have already passed this quiz."),
+    "no_attempts_left": gettext_lazy("You have used all your attempts at this quiz."),
+    "wait": gettext_lazy("You can try again from %(time)s."),
 }
 
 
