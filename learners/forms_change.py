@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ActionPlan, Benefit, BenefitStatus
 from .models.change import READINESS_SCALE, READINESS_STATEMENTS
+from .services.change import BENEFIT_FIELDS, PLAN_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -13,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ActionPlanForm(forms.ModelForm):
     class Meta:
         model = ActionPlan
-        fields = ["title", "change", "involve_employees", "involve_union", "involve_agents"]
+        fields = list(PLAN_FIELDS)  # the same list the service writes
         widgets = {
             "change": forms.Textarea(attrs={"rows": 4}),
             "involve_employees": forms.Textarea(attrs={"rows": 2}),
@@ -38,16 +39,7 @@ class BenefitForm(forms.ModelForm):
 
     class Meta:
         model = Benefit
-        fields = [
-            "description",
-            "indicator",
-            "unit",
-            "baseline_value",
-            "baseline_date",
-            "target_value",
-            "target_date",
-            "owner",
-        ]
+        fields = list(BENEFIT_FIELDS)  # the same list the service writes
         widgets = {"baseline_date": DATE, "target_date": DATE}
         help_texts = {
             "indicator": _("What you count or measure, e.g. hours spent on documentation."),
