@@ -17,12 +17,14 @@ from django.utils import timezone, translation
 
 from learners.models import (
     AssignmentPerson,
+    AuditLog,
     Membership,
     Municipality,
     MunicipalitySettings,
     SentReminder,
     User,
 )
+from learners.services.org import audit_log_write
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +46,20 @@ def mail_send(*, to: list[str], subject: str, template: str, context: dict) -> N
     message.send()
 
 
+@transaction.atomic
 def invitation_send(*, user_id: int, municipality_id: int) -> None:
-    """Invite an imported person: a link to choose a password (allauth's reset-by-key)."""
-    user = User.objects.get(pk=user_id)
+    """Invite an imported person once: a link to choose a password (allauth's reset-by-key).
+    The audit row is the record that it went out; a redelivered task finds it and stops."""
+    user = User.objects.select_for_update().get(pk=user_id)
     municipality = Municipality.objects.get(pk=municipality_id)
+    already = AuditLog.objects.filter(
+        action="invitation.send",
+        municipality=municipality,
+        target_type="User",
+        target_id=str(user.pk),
+    )
+    if already.exists():
+        return
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
@@ -60,6 +72,12 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
         subject=f"Du er invitert til Endra av {municipality.name}",
         template="invitation",
         context={"user": user, "municipality": municipality, "link": _site_url(path)},
+    )
+    audit_log_write(
+        action="invitation.send",
+        municipality=municipality,
+        target=user,
+        data={"user_id": user.pk},
     )
 
 

@@ -156,3 +156,14 @@ def test_hr_imports_through_the_page_with_a_dry_run_first(client, kommune, units
     assert response.status_code == 302
     assert Membership.objects.filter(user__email="kari@fjordvik.no", municipality=kommune).exists()
     assert AuditLog.objects.filter(action="employees.import", actor=hr).exists()
+
+
+@pytest.mark.django_db
+def test_a_redelivered_invitation_task_sends_no_second_email(mailoutbox, bergen):
+    from learners.services.reminders import invitation_send
+    from tests.factories import MembershipFactory
+
+    user = MembershipFactory(municipality=bergen).user
+    invitation_send(user_id=user.pk, municipality_id=bergen.pk)
+    invitation_send(user_id=user.pk, municipality_id=bergen.pk)
+    assert [m.to for m in mailoutbox] == [[user.email]]
