@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("konto/", include("allauth.urls")),
     path("hr/", include("learners.urls_hr")),
+    path("profil/invitasjoner/", include("learners.urls_invitations")),
     path("sok/", search, name="search"),
     # One "learners" namespace over both modules (a namespace can be included only once).
     path(

@@ -297,3 +297,59 @@ if _model("ActionPlan") is not None:
             models=(_model("ChangeAgent"),),  # type: ignore[arg-type]
         ),
     ]
+
+
+# --- Ownership: invitations to join a municipality, memberships a municipality ended --------
+
+
+def _invitations_export(user: User) -> list[dict]:
+    from .models import MembershipInvitation
+
+    rows = MembershipInvitation.objects.filter(user=user).order_by("created_at")
+    fields = ["municipality__name", "email", "first_name", "last_name", "org_unit__name"]
+    return _rows(rows, [*fields, "role", "created_at", "answered_at", "accepted"])
+
+
+def _invitations_erase(user: User) -> int:
+    from .models import MembershipInvitation
+
+    # They hold the name and e-mail the municipality gave: gone with the person.
+    return MembershipInvitation.objects.filter(user=user).delete()[0]
+
+
+def _ended_memberships_export(user: User) -> list[dict]:
+    from .models import EndedMembership
+
+    rows = EndedMembership.objects.filter(user=user).order_by("ended_at")
+    return _rows(rows, ["municipality__name", "org_unit__name", "is_hr", "ended_at"])
+
+
+def _ended_memberships_erase(user: User) -> int:
+    from .models import EndedMembership
+
+    # Kept with their unit, like current memberships; only the HR role goes.
+    return EndedMembership.objects.filter(user=user, is_hr=True).update(is_hr=False)
+
+
+def _ownership_areas() -> list[PrivacyArea]:
+    from .models import EndedMembership, MembershipInvitation
+
+    return [
+        PrivacyArea(
+            "membership_invitations",
+            _("Invitations from municipalities"),
+            _invitations_export,
+            _invitations_erase,
+            models=(MembershipInvitation,),
+        ),
+        PrivacyArea(
+            "ended_memberships",
+            _("Ended memberships"),
+            _ended_memberships_export,
+            _ended_memberships_erase,
+            models=(EndedMembership,),
+        ),
+    ]
+
+
+AREAS += _ownership_areas()

@@ -68,6 +68,16 @@ def hr_invitation_send(self, user_id: int, municipality_id: int) -> None:
 @shared_task(
     bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
 )
+def membership_invitation_send(self, invitation_id: int) -> None:
+    """E-mail an existing account the invitation to join another municipality."""
+    from .services.ownership import membership_invitation_send as send
+
+    send(invitation_id=invitation_id)
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
 def hr_reminders_send(self) -> int:
     """Daily: due-soon and overdue reminders to learners, each sent once."""
     from .services.reminders import reminders_send

@@ -20,11 +20,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.documents import get_document_model
 
 from courses.models import CoursePage, ModulePage
-from learners.models import AssignmentPerson, Membership, OrgUnit, User
+from learners.models import AssignmentPerson, Membership, Municipality, OrgUnit, User
 from learners.services import certificates as certificate_services
 from learners.services.change import change_agent_set
 from learners.services.hr import assignment_create
 from learners.services.learning import enrolment_create
+from learners.services.ownership import person_bring_into_municipality
 from learners.services.quiz import quiz_attempt_start
 from tests.learners.change_support import plan_course, plan_for
 
@@ -112,6 +113,10 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "learners:change_hr_unit": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
     "learners:change_hr_agents": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
     "learners:change_hr_agent_remove": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
+    # Invitations to join a municipality: only the invited person answers (Trondheim invited
+    # the Bergen learner)
+    "invitations:list": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "invitations:answer": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
 }
 
 
@@ -187,7 +192,12 @@ def objects(db, settings, tmp_path):
         user=learner, membership=membership, works_on="Turnus", source="volunteer", actor=learner
     )
     unit: OrgUnit = membership.org_unit
+    invited = person_bring_into_municipality(
+        municipality=Municipality.objects.get(number="5001"), email=learner.email,
+        first_name="Ingrid", last_name="Haugland",
+    ).invitation  # fmt: skip
     kwargs = {
+        "invitations:answer": {"invitation_id": invited.pk},
         "hr:unit": {"unit_id": unit.pk},
         "hr:unit_people": {"unit_id": unit.pk},
         "hr:person": {"user_id": learner.pk},

@@ -15,6 +15,7 @@ from .hr import MunicipalitySettings, SentReminder, UnitManager
 from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import AuditLog, Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
+from .ownership import EndedMembership, MembershipInvitation
 
 __all__ = [
     "ActionPlan",
@@ -27,9 +28,11 @@ __all__ = [
     "ChangeAgent",
     "CheckIn",
     "CheckInReminder",
+    "EndedMembership",
     "Enrolment",
     "Measurement",
     "Membership",
+    "MembershipInvitation",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",

@@ -6,13 +6,18 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from learners.models import Membership, Municipality, OrgUnit, UnitManager, User
-from learners.services.org import audit_log_write, membership_create, org_unit_ensure_path
+from learners.models import Municipality, OrgUnit, UnitManager, User
+from learners.services.org import audit_log_write, org_unit_ensure_path
+from learners.services.ownership import (
+    Outcome,
+    Person,
+    people_plan,
+    person_bring_into_municipality,
+)
 from learners.validators import IDENTITY_NUMBER
 
 ROLES = {"deltaker": "learner", "hr": "hr", "leder": "manager"}
@@ -95,20 +100,9 @@ def employee_import(
     if errors:
         return ImportResult(rows=[], file_errors=errors)
     units = _unit_index(municipality)
-    emails = {(row.get("e-post") or "").strip().lower() for row in raw_rows}
-    users = {u.email: u for u in User.objects.filter(email__in=emails)}
-    members = {
-        m.user_id: m
-        for m in Membership.objects.filter(municipality=municipality, user__in=users.values())
-    }
-    managers = set(
-        UnitManager.objects.filter(municipality=municipality).values_list("user_id", "org_unit_id")
-    )
-    plan = [
-        _judge(line, row, units, users, members, managers, create_units, municipality)
-        for line, row in enumerate(raw_rows, start=2)
-    ]
+    plan = [_judge(line, row, units, create_units) for line, row in enumerate(raw_rows, start=2)]
     _reject_duplicates(plan)
+    _judge_people(plan, municipality)
     result = ImportResult(rows=[r for r, _ in plan])
     if not dry_run:
         with transaction.atomic():
@@ -127,7 +121,7 @@ def employee_import(
     return result
 
 
-def _judge(line, row, units, users, members, managers, create_units, municipality):
+def _judge(line, row, units, create_units):
     name = (row.get("navn") or "").strip()
     email = (row.get("e-post") or "").strip().lower()
     unit_text = (row.get("enhet") or "").strip()
@@ -159,24 +153,32 @@ def _judge(line, row, units, users, members, managers, create_units, municipalit
     if result.reasons:
         result.action = "reject"
         return result, data
-    user = users.get(email)
-    membership = members.get(user.pk) if user else None
-    data.update(user=user, unit=unit, role=ROLES[role_text])
-    if membership is None:
-        result.action = "create"
-        result.changes.append("Ny person" if user is None else "Nytt medlemskap")
-        return result, data
-    first, last = _split_name(name)
-    if (user.first_name, user.last_name) != (first, last):
-        result.changes.append("Navn")
-    if unit is None or membership.org_unit_id != unit.pk:
-        result.changes.append("Enhet")
-    if ROLES[role_text] == "hr" and not membership.is_hr:
-        result.changes.append("Rolle")
-    if ROLES[role_text] == "manager" and (unit is None or (user.pk, unit.pk) not in managers):
-        result.changes.append("Rolle")
-    result.action = "change" if result.changes else "unchanged"
+    data.update(unit=unit, role=ROLES[role_text])
     return result, data
+
+
+def _judge_people(plan, municipality: Municipality) -> None:
+    """Judge the valid rows by the ownership rule, all at once: a new e-mail and one with an
+    account elsewhere read the same ("Ny person")."""
+    valid = [(row, data) for row, data in plan if row.action != "reject"]
+    people = [
+        Person(row.email, *_split_name(row.name), org_unit=data["unit"], role=data["role"])
+        for row, data in valid
+    ]
+    for (row, data), judged in zip(
+        valid, people_plan(municipality=municipality, people=people), strict=True
+    ):
+        row.changes = list(judged.changes)
+        if (
+            data["unit"] is None
+            and judged.outcome != Outcome.INVITED
+            and "Enhet" not in row.changes
+        ):
+            row.changes.append("Enhet")  # the unit is created by this import
+        if judged.outcome == Outcome.INVITED:
+            row.action = "create"
+        else:
+            row.action = "change" if row.changes else "unchanged"
 
 
 def _reject_duplicates(plan) -> None:
@@ -195,26 +197,12 @@ def _reject_duplicates(plan) -> None:
 def _apply(row: RowResult, data: dict, *, municipality, actor, result: ImportResult) -> None:
     unit = data["unit"] or org_unit_ensure_path(municipality=municipality, names=data["names"])
     first, last = _split_name(row.name)
-    user = data["user"]
-    if user is None:
-        user = User.objects.create_user(email=row.email, first_name=first, last_name=last)
-        # HR vouches for the address; the invitation link proves it works.
-        EmailAddress.objects.create(user=user, email=row.email, verified=True, primary=True)
-        result.invited.append(user.pk)
-    elif (user.first_name, user.last_name) != (first, last):
-        user.first_name, user.last_name = first, last
-        user.save(update_fields=["first_name", "last_name"])
-    membership_create(
-        user=user,
-        municipality=municipality,
-        org_unit=unit,
-        is_hr=data["role"] == "hr",
-        actor=actor,
-    )
-    if data["role"] == "manager":
-        UnitManager.objects.get_or_create(
-            user=user, org_unit=unit, defaults={"municipality": municipality}
-        )
+    done = person_bring_into_municipality(
+        municipality=municipality, email=row.email, first_name=first, last_name=last,
+        org_unit=unit, role=data["role"], actor=actor, source="import",
+    )  # fmt: skip
+    if done.created_user is not None:
+        result.invited.append(done.created_user.pk)
     manager_email = data["manager_email"]
     if manager_email:
         manager = User.objects.filter(

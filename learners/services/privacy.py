@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from learners.models import Certificate, Membership, Municipality, User
+from learners.models import Certificate, Municipality, User
 from learners.privacy_areas import AREAS
 
 from .org import audit_log_write
@@ -49,8 +49,9 @@ def erasure_check(*, user: User, actor: User | None, municipality: Municipality 
         return
     if user.is_staff or user.is_superuser:
         raise ErasureRefused("staff")
-    other = Membership.objects.filter(user=user).exclude(municipality=municipality)
-    if municipality is None or other.exists():
+    from .ownership import account_belongs_to_alone  # builds on org, like this module
+
+    if municipality is None or not account_belongs_to_alone(user=user, municipality=municipality):
         raise ErasureRefused("other_municipality")
 
 
