@@ -138,6 +138,13 @@ CONTENT_SECURITY_POLICY = {
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
+# Argon2id first; older PBKDF2 hashes still verify and are rehashed at the next login.
+PASSWORD_HASHERS = [
+    "config.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 LOGIN_URL = "account_login"
 WAGTAILADMIN_LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
@@ -150,9 +157,16 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "manda
 ACCOUNT_SIGNUP_FORM_CLASS = "learners.forms.SignupForm"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Lockout: the 6th failed login for one account within 5 minutes is refused, even with the
-# right password. The per-IP limit is higher because a whole municipality may sit behind one
-# address. Counted in the default cache: production needs a shared one (REDIS_CACHE_URL).
-ACCOUNT_RATE_LIMITS = {"login_failed": "30/5m/ip,5/5m/key"}
+# right password. Counted in the default cache: production needs a shared one (REDIS_CACHE_URL).
+# Logins and sign-ups per address are generous because a municipality's whole staff may come
+# from one NAT address at the start of a course session (allauth's defaults, 30 logins and 20
+# sign-ups a minute per address, refused an office); failures per address stay bounded so one
+# address cannot try passwords across many accounts quickly.
+ACCOUNT_RATE_LIMITS = {
+    "login": "600/m/ip",
+    "signup": "120/m/ip",
+    "login_failed": "200/5m/ip,5/5m/key",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Endra"

@@ -153,3 +153,51 @@ def test_admin_logins_go_through_the_throttled_allauth_login(client, db):
         assert response.url.startswith("/konto/login/")
         assert "next=" in response.url
     assert client.get("/admin/").url.startswith("/konto/login/")
+
+
+PRODUCTION_HASHERS = [
+    "config.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
+
+def test_the_production_settings_hash_with_argon2id_at_owasp_parameters(settings):
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS == PRODUCTION_HASHERS
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    encoded = make_password("et-langt-passord")
+    hasher = identify_hasher(encoded)
+    params = hasher.decode(encoded)
+    assert hasher.algorithm == "argon2" and params["variety"] == "argon2id"
+    assert (params["memory_cost"], params["time_cost"], params["parallelism"]) == (19456, 2, 1)
+
+
+def test_an_old_pbkdf2_hash_is_upgraded_to_argon2id_at_the_next_login(
+    client, db, settings, clean_rate_limits
+):
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    user = UserFactory()
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+
+    response = _log_in(client, user.email, PASSWORD)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_whole_office_behind_one_address_can_log_in_at_once(client, db, clean_rate_limits):
+    # 60 colleagues from one NAT address within a minute (allauth's default allows 30).
+    users = UserFactory.create_batch(60)
+    for user in users:
+        client.logout()
+        response = _log_in(client, user.email, PASSWORD)
+        assert response.status_code == 302, f"login {users.index(user) + 1} was refused"
+        assert client.session["_auth_user_id"] == str(user.pk)
