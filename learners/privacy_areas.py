@@ -1,5 +1,5 @@
 """What Endra keeps about a person, area by area: each area says how to export it and how to
-erase it. learners.services.privacy and learners.selectors_privacy walk AREAS, so a new kind
+erase it. learners.services.privacy and learners.selectors.privacy walk AREAS, so a new kind
 of personal data is covered by adding one PrivacyArea here (tests/learners/test_privacy.py
 fails for a model with a path to a user that no area claims)."""
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,10 @@ from .models import (
     UnitManager,
     User,
 )
+from .openbadges import credentials
+
+ERASED_EMAIL_DOMAIN = "slettet.invalid"  # .invalid never resolves (RFC 2606)
+ERASED_LEARNER_NAME = "Utstedt til en person som har fått sine opplysninger slettet"
 
 
 @dataclass(frozen=True)
@@ -118,9 +123,25 @@ def _certificates(user: User) -> list[dict]:
 
 
 def _certificates_erase(user: User) -> int:
-    from .services.privacy import certificates_anonymise  # services build on this module
-
-    return certificates_anonymise(user=user)
+    """Replace the name on `user`'s certificates, re-sign the stored credential with it and
+    drop the stored PDF (it is rendered again, without the name, on the next download)."""
+    count = 0
+    for certificate in Certificate.objects.select_for_update().filter(user=user):
+        stored = certificate.pdf.name if certificate.pdf else None
+        if stored and default_storage.exists(stored):
+            default_storage.delete(stored)
+        certificate.learner_name = ERASED_LEARNER_NAME
+        certificate.pdf = ""
+        if certificate.credential:
+            achievement = certificate.credential.get("credentialSubject", {}).get("achievement", {})
+            certificate.credential = credentials.certificate_credential_sign(
+                certificate,
+                achievement_id=achievement.get("id", ""),
+                narrative=achievement.get("criteria", {}).get("narrative", ""),
+            )
+        certificate.save(update_fields=["learner_name", "pdf", "credential"])
+        count += 1
+    return count
 
 
 def _assignments(user: User) -> list[dict]:

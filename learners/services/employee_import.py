@@ -1,0 +1,236 @@
+"""Employee import from CSV for one municipality: a dry run that explains every row, then the
+same plan carried out. Importing the same file twice changes nothing the second time."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from learners.models import Membership, Municipality, OrgUnit, UnitManager, User
+from learners.services.audit import audit_log_write
+from learners.services.memberships import membership_create
+from learners.services.org import org_unit_ensure_path
+from learners.services.outbox import outbox_enqueue
+from learners.validators import IDENTITY_NUMBER
+
+ROLES = {"deltaker": "learner", "hr": "hr", "leder": "manager"}
+COLUMNS = ("navn", "e-post", "enhet", "rolle")
+UNIT_SEPARATOR = re.compile(r"\s*(?:>|/)\s*")
+MAX_ROWS = 5000
+
+
+@dataclass
+class RowResult:
+    """What the import does, or would do, with one line of the file."""
+
+    line: int
+    email: str
+    name: str
+    unit: str
+    role: str
+    action: str = ""  # "create", "change", "unchanged" or "reject"
+    reasons: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowResult]
+    file_errors: list[str] = field(default_factory=list)
+    invited: list[int] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+
+def _read(text: str) -> tuple[list[dict], list[str]]:
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        return [], [f"Mangler kolonne: {', '.join(missing)}"]
+    reader.fieldnames = header
+    rows = list(reader)
+    if len(rows) > MAX_ROWS:
+        return [], [f"Filen har mer enn {MAX_ROWS} rader."]
+    return rows, []
+
+
+def _unit_names(value: str) -> list[str]:
+    return [name for name in UNIT_SEPARATOR.split(value.strip()) if name]
+
+
+def _unit_index(municipality: Municipality) -> dict[tuple[str, ...], OrgUnit]:
+    """Every unit of the municipality by its name path, in one query (paths sort parents
+    first)."""
+    by_path: dict[str, tuple[str, ...]] = {}
+    index = {}
+    for unit in OrgUnit.objects.filter(municipality=municipality).order_by("path"):
+        names = by_path.get(unit.path[: -OrgUnit.steplen], ()) + (unit.name.lower(),)
+        by_path[unit.path] = names
+        index[names] = unit
+    return index
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    first, _, last = name.strip().rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
+def employee_import(
+    *,
+    municipality: Municipality,
+    text: str,
+    actor: User | None,
+    create_units: bool = False,
+    dry_run: bool = True,
+) -> ImportResult:
+    """Plan (dry run) or carry out the import of `text` into `municipality`. Rows are judged
+    one by one; a rejected row never stops the others."""
+    raw_rows, errors = _read(text)
+    if errors:
+        return ImportResult(rows=[], file_errors=errors)
+    units = _unit_index(municipality)
+    emails = {(row.get("e-post") or "").strip().lower() for row in raw_rows}
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    members = {
+        m.user_id: m
+        for m in Membership.objects.filter(municipality=municipality, user__in=users.values())
+    }
+    managers = set(
+        UnitManager.objects.filter(municipality=municipality).values_list("user_id", "org_unit_id")
+    )
+    plan = [
+        _judge(line, row, units, users, members, managers, create_units, municipality)
+        for line, row in enumerate(raw_rows, start=2)
+    ]
+    _reject_duplicates(plan)
+    result = ImportResult(rows=[r for r, _ in plan])
+    if not dry_run:
+        with transaction.atomic():
+            for row, data in plan:
+                if row.action in {"create", "change"}:
+                    _apply(row, data, municipality=municipality, actor=actor, result=result)
+            audit_log_write(
+                action="employees.import",
+                actor=actor,
+                municipality=municipality,
+                data={
+                    key: result.count(key) for key in ("create", "change", "unchanged", "reject")
+                },
+            )
+            _invitations_queue(list(result.invited), municipality.pk)  # outbox: same transaction
+    return result
+
+
+def _judge(line, row, units, users, members, managers, create_units, municipality):
+    name = (row.get("navn") or "").strip()
+    email = (row.get("e-post") or "").strip().lower()
+    unit_text = (row.get("enhet") or "").strip()
+    role_text = (row.get("rolle") or "").strip().lower()
+    manager_email = (row.get("leder-e-post") or "").strip().lower()
+    result = RowResult(line=line, email=email, name=name, unit=unit_text, role=role_text)
+    data: dict = {"names": _unit_names(unit_text), "manager_email": manager_email}
+    try:
+        validate_email(email)
+    except ValidationError:
+        result.reasons.append("Ugyldig e-postadresse")
+    if not name:
+        result.reasons.append("Mangler navn")
+    elif IDENTITY_NUMBER.search(name):
+        result.reasons.append("Navnet inneholder et fødselsnummer")
+    if role_text not in ROLES:
+        result.reasons.append(f"Ukjent rolle «{role_text}» (bruk deltaker, hr eller leder)")
+    if manager_email:
+        try:
+            validate_email(manager_email)
+        except ValidationError:
+            result.reasons.append("Ugyldig e-postadresse for leder")
+    key = tuple(n.lower() for n in data["names"])
+    unit = units.get(key) if key else None
+    if not key:
+        result.reasons.append("Mangler enhet")
+    elif unit is None and not create_units:
+        result.reasons.append(f"Ukjent enhet «{unit_text}»")
+    if result.reasons:
+        result.action = "reject"
+        return result, data
+    user = users.get(email)
+    membership = members.get(user.pk) if user else None
+    data.update(user=user, unit=unit, role=ROLES[role_text])
+    if membership is None:
+        result.action = "create"
+        result.changes.append("Ny person" if user is None else "Nytt medlemskap")
+        return result, data
+    first, last = _split_name(name)
+    if (user.first_name, user.last_name) != (first, last):
+        result.changes.append("Navn")
+    if unit is None or membership.org_unit_id != unit.pk:
+        result.changes.append("Enhet")
+    if ROLES[role_text] == "hr" and not membership.is_hr:
+        result.changes.append("Rolle")
+    if ROLES[role_text] == "manager" and (unit is None or (user.pk, unit.pk) not in managers):
+        result.changes.append("Rolle")
+    result.action = "change" if result.changes else "unchanged"
+    return result, data
+
+
+def _reject_duplicates(plan) -> None:
+    seen: dict[str, int] = {}
+    for row, _data in plan:
+        if not row.email:
+            continue
+        if row.email in seen:
+            row.action = "reject"
+            row.reasons.append(f"Samme e-post som linje {seen[row.email]}")
+            row.changes = []
+        else:
+            seen[row.email] = row.line
+
+
+def _apply(row: RowResult, data: dict, *, municipality, actor, result: ImportResult) -> None:
+    unit = data["unit"] or org_unit_ensure_path(municipality=municipality, names=data["names"])
+    first, last = _split_name(row.name)
+    user = data["user"]
+    if user is None:
+        user = User.objects.create_user(email=row.email, first_name=first, last_name=last)
+        # HR vouches for the address; the invitation link proves it works.
+        EmailAddress.objects.create(user=user, email=row.email, verified=True, primary=True)
+        result.invited.append(user.pk)
+    elif (user.first_name, user.last_name) != (first, last):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
+    membership_create(
+        user=user,
+        municipality=municipality,
+        org_unit=unit,
+        is_hr=data["role"] == "hr",
+        actor=actor,
+    )
+    if data["role"] == "manager":
+        UnitManager.objects.get_or_create(
+            user=user, org_unit=unit, defaults={"municipality": municipality}
+        )
+    manager_email = data["manager_email"]
+    if manager_email:
+        manager = User.objects.filter(
+            email=manager_email, memberships__municipality=municipality
+        ).first()
+        if manager is not None:
+            UnitManager.objects.get_or_create(
+                user=manager, org_unit=unit, defaults={"municipality": municipality}
+            )
+
+
+def _invitations_queue(user_ids: list[int], municipality_id: int) -> None:
+    for user_id in user_ids:
+        outbox_enqueue(
+            "learners.tasks.hr_invitation_send", user_id=user_id, municipality_id=municipality_id
+        )
