@@ -203,8 +203,8 @@ def sql() -> None:
 
     from django.utils import timezone
 
-    from learners import reports
     from learners.permissions import HRScope
+    from learners.selectors import reports
 
     oslo = Municipality.objects.get(number=OSLO)
     today = timezone.localdate()

@@ -11,7 +11,8 @@ from cms.models import HomePage, SiteLinks, StandardPage
 from courses.models import CatalogPage
 from courses.services import learning_path_create, seed_courses_import
 from learners.models import Municipality
-from learners.services import membership_create, municipalities_load, org_unit_ensure_path
+from learners.services.memberships import membership_create
+from learners.services.org import municipalities_load, org_unit_ensure_path
 
 DEMO_PASSWORD = "endra-demo-2026"  # noqa: S105 - printed on purpose, demo only
 

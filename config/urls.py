@@ -9,8 +9,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import search
 from config.health import healthz
-from learners import urls as learners_urls
-from learners import urls_certificates
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -26,14 +24,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("konto/", include("allauth.urls")),
-    path("hr/", include("learners.urls_hr")),
-    path("profil/invitasjoner/", include("learners.urls_invitations")),
     path("sok/", search, name="search"),
-    # One "learners" namespace over both modules (a namespace can be included only once).
-    path(
-        "",
-        include(([*learners_urls.urlpatterns, *urls_certificates.urlpatterns], "learners")),
-    ),
+    path("hr/", include("learners.urls.hr")),
+    path("", include("learners.urls.certificates")),
+    path("", include("learners.urls.learners")),
 ]
 
 if settings.DEBUG:

@@ -1,4 +1,5 @@
-"""Who may see and do what on the HR side, declared in one place.
+"""Who may see and do what on the HR side, declared in one place (object lookups are in
+learners.access).
 
 HR of a municipality sees and changes everything of that municipality. A unit manager sees
 the units they lead and their sub-units, read-only. Everything else is a 404: the same answer
@@ -6,18 +7,14 @@ for "does not exist" and "not yours"."""
 
 from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import quote
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404
 
 from .models import (
-    Assignment,
-    AssignmentPerson,
     Membership,
     Municipality,
     OrgUnit,
@@ -66,64 +63,19 @@ def hr_scope(*, user: User) -> HRScope:
     return HRScope(municipality=municipality, unit_paths=paths)
 
 
-def access_org_unit(*, scope: HRScope, pk: int) -> OrgUnit:
-    """A unit of the scope's municipality inside the scope, or 404."""
-    unit = OrgUnit.objects.filter(pk=pk, municipality=scope.municipality).first()
-    if unit is None or not scope.covers(unit):
-        raise Http404
-    return unit
-
-
-def access_assignment(*, scope: HRScope, pk: int) -> Assignment:
-    """An assignment of the scope's municipality, or 404."""
-    assignment = (
-        Assignment.objects.filter(pk=pk, municipality=scope.municipality)
-        .select_related("learning_path", "course", "org_unit")
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    return assignment
-
-
-def access_assigned(*, scope: HRScope, assignment_pk: int, user_pk: int) -> AssignmentPerson:
-    """One person of an assignment of the scope's municipality, or 404."""
-    assigned = (
-        AssignmentPerson.objects.filter(
-            assignment_id=assignment_pk,
-            user_id=user_pk,
-            assignment__municipality=scope.municipality,
-        )
-        .select_related("assignment__municipality")
-        .first()
-    )
-    if assigned is None:
-        raise Http404
-    return assigned
-
-
-def access_member(*, scope: HRScope, pk: int) -> Membership:
-    """The membership of user `pk` in the scope's municipality, inside the scope, or 404."""
-    membership = (
-        Membership.objects.filter(user_id=pk, municipality=scope.municipality)
-        .select_related("user", "org_unit")
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    if scope.unit_paths and (membership.org_unit is None or not scope.covers(membership.org_unit)):
-        raise Http404
-    return membership
-
-
-def hr_view(*, edit: bool = False):
-    """Decorate an HR view: logged in, scoped (404 otherwise), and HR (not a manager) to edit.
-    The view gets the scope as `request.hr_scope`."""
+def hr_view(*, edit: bool = False, platform_admin: bool = False):
+    """Decorate every HR view with this, outermost: logged in, scoped (404 otherwise), and HR
+    (not a unit manager) to edit. The view gets the scope as `request.hr_scope`. With
+    `platform_admin`, a platform admin is let in too, with `request.hr_scope = None` (no
+    municipality: they act on any)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            if platform_admin and request.user.is_superuser:
+                request.hr_scope = None
+                return view(request, *args, **kwargs)
             scope = hr_scope(user=request.user)
             if edit and not scope.can_edit:
                 raise PermissionDenied
@@ -151,18 +103,9 @@ def needs_mfa(*, user: User, path: str) -> bool:
             return False
     else:
         return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return not has_totp(user=user)
 
 
-class MFARequiredMiddleware:
-    """Send HR users and staff without two-factor authentication to set it up first."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if needs_mfa(user=request.user, path=request.path):
-            return HttpResponseRedirect(
-                f"{reverse('mfa_activate_totp')}?next={quote(request.get_full_path())}"
-            )
-        return self.get_response(request)
+def has_totp(*, user: User) -> bool:
+    """Whether the user has set up a TOTP authenticator (two-factor)."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,5 +1,5 @@
 """What Endra keeps about a person, area by area: each area says how to export it and how to
-erase it. learners.services.privacy and learners.selectors_privacy walk AREAS, so a new kind
+erase it. learners.services.privacy and learners.selectors.privacy walk AREAS, so a new kind
 of personal data is covered by adding one PrivacyArea here (tests/learners/test_privacy.py
 fails for a model with a path to a user that no area claims)."""
 
@@ -10,20 +10,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AssignmentPerson,
     Certificate,
+    EndedMembership,
     Enrolment,
     Membership,
+    MembershipInvitation,
     ModuleProgress,
     QuizAttempt,
     ReflectionAnswer,
     UnitManager,
     User,
 )
+from .openbadges import credentials
+
+ERASED_EMAIL_DOMAIN = "slettet.invalid"  # .invalid never resolves (RFC 2606)
+ERASED_LEARNER_NAME = "Utstedt til en person som har fått sine opplysninger slettet"
 
 
 @dataclass(frozen=True)
@@ -118,9 +125,25 @@ def _certificates(user: User) -> list[dict]:
 
 
 def _certificates_erase(user: User) -> int:
-    from .services.privacy import certificates_anonymise  # services build on this module
-
-    return certificates_anonymise(user=user)
+    """Replace the name on `user`'s certificates, re-sign the stored credential with it and
+    drop the stored PDF (it is rendered again, without the name, on the next download)."""
+    count = 0
+    for certificate in Certificate.objects.select_for_update().filter(user=user):
+        stored = certificate.pdf.name if certificate.pdf else None
+        if stored and default_storage.exists(stored):
+            default_storage.delete(stored)
+        certificate.learner_name = ERASED_LEARNER_NAME
+        certificate.pdf = ""
+        if certificate.credential:
+            achievement = certificate.credential.get("credentialSubject", {}).get("achievement", {})
+            certificate.credential = credentials.certificate_credential_sign(
+                certificate,
+                achievement_id=achievement.get("id", ""),
+                narrative=achievement.get("criteria", {}).get("narrative", ""),
+            )
+        certificate.save(update_fields=["learner_name", "pdf", "credential"])
+        count += 1
+    return count
 
 
 def _assignments(user: User) -> list[dict]:
@@ -303,37 +326,27 @@ if _model("ActionPlan") is not None:
 
 
 def _invitations_export(user: User) -> list[dict]:
-    from .models import MembershipInvitation
-
     rows = MembershipInvitation.objects.filter(user=user).order_by("created_at")
     fields = ["municipality__name", "email", "first_name", "last_name", "org_unit__name"]
     return _rows(rows, [*fields, "role", "created_at", "answered_at", "accepted"])
 
 
 def _invitations_erase(user: User) -> int:
-    from .models import MembershipInvitation
-
     # They hold the name and e-mail the municipality gave: gone with the person.
     return MembershipInvitation.objects.filter(user=user).delete()[0]
 
 
 def _ended_memberships_export(user: User) -> list[dict]:
-    from .models import EndedMembership
-
     rows = EndedMembership.objects.filter(user=user).order_by("ended_at")
     return _rows(rows, ["municipality__name", "org_unit__name", "is_hr", "ended_at"])
 
 
 def _ended_memberships_erase(user: User) -> int:
-    from .models import EndedMembership
-
     # Kept with their unit, like current memberships; only the HR role goes.
     return EndedMembership.objects.filter(user=user, is_hr=True).update(is_hr=False)
 
 
 def _ownership_areas() -> list[PrivacyArea]:
-    from .models import EndedMembership, MembershipInvitation
-
     return [
         PrivacyArea(
             "membership_invitations",

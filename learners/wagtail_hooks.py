@@ -1,7 +1,7 @@
 from wagtail import hooks
 
 from courses.models import ModulePage
-from learners.selectors_learning import enrolment_for
+from learners.selectors.learning import enrolment_for
 from learners.services.learning import module_visit
 
 

@@ -13,6 +13,8 @@ Each request runs in a savepoint that is rolled back, so a POST by one role neve
 what the next role sees.
 """
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.db import transaction
@@ -22,8 +24,8 @@ from wagtail.documents import get_document_model
 from courses.models import CoursePage, ModulePage
 from learners.models import AssignmentPerson, Membership, Municipality, OrgUnit, User
 from learners.services import certificates as certificate_services
+from learners.services.assignments import assignment_create
 from learners.services.change import change_agent_set
-from learners.services.hr import assignment_create
 from learners.services.learning import enrolment_create
 from learners.services.ownership import person_bring_into_municipality
 from learners.services.quiz import quiz_attempt_start
@@ -64,10 +66,10 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "wagtailcore_login": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "wagtaildocs_serve": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "learners:municipality_units": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
-    "learners:did_json": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
-    "learners:credential_check": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
-    "learners:certificate_verify": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
-    "learners:certificate_credential": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "certificates:did_json": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "certificates:check": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "certificates:verify": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "certificates:credential": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     # Any signed-in person, their own data only
     "learners:profile": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
     "learners:profile_unit": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
@@ -81,11 +83,11 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "learners:quiz": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
     "learners:attempt": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
     # The owner and HR of the certificate's municipality
-    "learners:certificate_pdf": ("GET", {A: 302, L: 200, O: 404, H: 200, E: 404}),
+    "certificates:pdf": ("GET", {A: 302, L: 200, O: 404, H: 200, E: 404}),
     # HR of the municipality only
-    "learners:certificate_revoke": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
-    "learners:certificate_reissue": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
-    "learners:person_erase": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:certificate_revoke": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:certificate_reissue": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
+    "hr:person_erase": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
     "hr:dashboard": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
     "hr:unit": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
     "hr:people": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
@@ -109,14 +111,14 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "learners:change_agents": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
     "learners:change_volunteer": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
     "learners:change_withdraw": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
-    "learners:change_hr": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
-    "learners:change_hr_unit": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
-    "learners:change_hr_agents": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
-    "learners:change_hr_agent_remove": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
     # Invitations to join a municipality: only the invited person answers (Trondheim invited
     # the Bergen learner)
-    "invitations:list": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
-    "invitations:answer": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "learners:invitations": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
+    "learners:invitation_answer": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
+    "hr:change": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:change_unit": ("GET", {A: 302, L: 404, O: 404, H: 200, E: 404}),
+    "hr:change_agents": ("GET", {A: 302, L: 404, O: 200, H: 200, E: 404}),
+    "hr:change_agent_remove": ("POST", {A: 302, L: 404, O: 404, H: 302, E: 404}),
 }
 
 
@@ -197,11 +199,11 @@ def objects(db, settings, tmp_path):
         first_name="Ingrid", last_name="Haugland",
     ).invitation  # fmt: skip
     kwargs = {
-        "invitations:answer": {"invitation_id": invited.pk},
+        "learners:invitation_answer": {"invitation_id": invited.pk},
         "hr:unit": {"unit_id": unit.pk},
         "hr:unit_people": {"unit_id": unit.pk},
         "hr:person": {"user_id": learner.pk},
-        "learners:person_erase": {"user_id": learner.pk},
+        "hr:person_erase": {"user_id": learner.pk},
         "hr:assignment": {"assignment_id": assignment.pk},
         "hr:assignment_end": {"assignment_id": assignment.pk},
         "hr:assignment_person_remove": {"assignment_id": assignment.pk, "user_id": learner.pk},
@@ -216,18 +218,18 @@ def objects(db, settings, tmp_path):
         },
         "learners:quiz": {"page_id": course.pk},
         "learners:attempt": {"attempt_id": attempt.pk},
-        "learners:certificate_verify": {"code": certificate.code},
-        "learners:certificate_credential": {"code": certificate.code},
-        "learners:certificate_pdf": {"code": certificate.code},
-        "learners:certificate_revoke": {"code": certificate.code},
-        "learners:certificate_reissue": {"code": certificate.code},
+        "certificates:verify": {"code": certificate.code},
+        "certificates:credential": {"code": certificate.code},
+        "certificates:pdf": {"code": certificate.code},
+        "hr:certificate_revoke": {"code": certificate.code},
+        "hr:certificate_reissue": {"code": certificate.code},
         "learners:change_plan_create": {"course_id": plan.enrolment.course_id},
         "learners:change_plan": {"pk": plan.pk},
         "learners:change_plan_edit": {"pk": plan.pk},
         "learners:change_check_in": {"plan_pk": plan.pk, "pk": plan.check_ins.first().pk},
         "learners:change_readiness": {"course_id": plan.enrolment.course_id},
-        "learners:change_hr_unit": {"unit_id": unit.pk},
-        "learners:change_hr_agent_remove": {"pk": agent.pk},
+        "hr:change_unit": {"unit_id": unit.pk},
+        "hr:change_agent_remove": {"pk": agent.pk},
     }
     args = {
         "wagtail_serve": [""],
@@ -255,3 +257,28 @@ def test_each_role_gets_the_declared_status_on_every_url(client, objects):
                     f"{name} {method} as {role}: {response.status_code}, declared {expected[role]}"
                 )
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_hr_route_is_in_the_hr_namespace_and_nothing_else_is():
+    hr_routes = {name: route for name, route in walked_urls().items() if route.startswith("hr/")}
+    assert hr_routes and all(name.startswith("hr:") for name in hr_routes), hr_routes
+    others = [name for name, route in walked_urls().items() if not route.startswith("hr/")]
+    assert not [name for name in others if name.startswith("hr:")]
+
+
+@pytest.mark.django_db
+def test_hr_view_is_outermost_so_anonymous_is_sent_to_log_in_whatever_the_method(client):
+    """hr_view above require_POST: an anonymous GET of a POST-only HR page is a login
+    redirect like every other HR page, never a 405 that confirms the route."""
+    for name, route in walked_urls().items():
+        if not name.startswith("hr:"):
+            continue
+        for method in ("GET", "POST"):
+            response = client.generic(method, _example_url(route))
+            assert response.status_code == 302, (name, method, response.status_code)
+            assert response["Location"].startswith(reverse("account_login")), name
+
+
+def _example_url(route: str) -> str:
+    """The route with 1 for each int converter and a fixed code for each str converter."""
+    return "/" + re.sub(r"<int:\w+>", "1", re.sub(r"<str:\w+>", "ABCDE", route))

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Two-factor authentication before /hr/ (HR, unit managers) and the admin (staff).
-    "learners.permissions.MFARequiredMiddleware",
+    "learners.middleware.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -154,7 +154,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
-ACCOUNT_SIGNUP_FORM_CLASS = "learners.forms.SignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "learners.forms.account.SignupForm"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Lockout: the 6th failed login for one account within 5 minutes is refused, even with the
 # right password. Counted in the default cache: production needs a shared one (REDIS_CACHE_URL).

@@ -12,18 +12,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.blocks import LessonBodyBlock, QuizBlock
+from courses.choices import DURATIONS, LEVELS
+from courses.models.snippets import Topic
 from courses.quiz import quiz_snapshot
-
-LEVELS = [
-    ("intro", _("Introduction")),
-    ("intermediate", _("Intermediate")),
-    ("advanced", _("Advanced")),
-]
-DURATIONS = {  # catalogue filter buckets, in minutes
-    "short": (0, 60),
-    "medium": (61, 120),
-    "long": (121, 10_000),
-}
 
 
 class QuizSettings(models.Model):
@@ -74,11 +65,43 @@ class CatalogPage(Page):
         verbose_name = _("course catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import catalogue_courses
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalogue_courses(catalog=self, params=request.GET))
+        context.update(self.get_courses(params=request.GET))
         return context
+
+    def get_courses(self, *, params) -> dict:
+        """Published courses in the catalogue, filtered by topic, level, duration and a
+        search, with the filter choices (the page owns its query, like bakerydemo's
+        BlogIndexPage.get_posts)."""
+        courses = CoursePage.objects.child_of(self).live().public().order_by("title")
+        topic, level = params.get("emne", ""), params.get("niva", "")
+        duration, query = params.get("varighet", ""), params.get("q", "").strip()
+        if topic:
+            courses = courses.filter(topics__slug=topic)
+        if level in dict(LEVELS):
+            courses = courses.filter(level=level)
+        if duration in DURATIONS:
+            low, high = DURATIONS[duration]
+            courses = courses.filter(estimated_minutes__gte=low, estimated_minutes__lte=high)
+        if query:
+            courses = courses.filter(pk__in=_search_course_ids(query))
+        return {
+            "courses": list(courses.prefetch_related("topics").distinct()),
+            "topics": list(Topic.objects.all()),
+            "levels": LEVELS,
+            "durations": list(DURATIONS),
+            "filters": {"emne": topic, "niva": level, "varighet": duration, "q": query},
+        }
+
+
+def _search_course_ids(query: str) -> list[int]:
+    """Courses matching the query in their own text or in one of their modules."""
+    ids = {page.pk for page in CoursePage.objects.live().search(query)}
+    module_paths = [page.path for page in ModulePage.objects.live().search(query)]
+    parents = {path[: -CoursePage.steplen] for path in module_paths}
+    if parents:
+        ids |= set(CoursePage.objects.filter(path__in=parents).values_list("pk", flat=True))
+    return sorted(ids)
 
 
 class CoursePage(QuizSettings, Page):

@@ -1,4 +1,5 @@
 from .assignments import Assignment, AssignmentPerson
+from .audit import AuditLog
 from .certificates import Certificate
 from .change import (
     ActionPlan,
@@ -13,7 +14,7 @@ from .change import (
 )
 from .hr import MunicipalitySettings, SentReminder, UnitManager
 from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
-from .org import AuditLog, Membership, Municipality, OrgUnit, User, UserManager
+from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 

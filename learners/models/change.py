@@ -2,8 +2,11 @@
 self-assessments and change agents. Plans and readiness answers are private to the learner;
 HR sees them only as aggregates (learners.selectors_change)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Days after a plan is made when the manager is asked to follow it up.
@@ -232,3 +235,14 @@ class ChangeAgent(models.Model):
 
     def __str__(self):
         return f"{self.user_id} @ {self.municipality_id}"
+
+
+READINESS_AFTER_DAYS = 90
+
+
+def readiness_after_open(*, enrolment, now: dt.datetime | None = None) -> bool:
+    """Three months (90 days) after completion, the learner is asked again."""
+    if enrolment.completed_at is None:
+        return False
+    now = now or timezone.now()
+    return enrolment.completed_at + dt.timedelta(days=READINESS_AFTER_DAYS) <= now

@@ -8,13 +8,10 @@ and a losing concurrent insert returns the winner's certificate.
 
 from __future__ import annotations
 
-import base64
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,48 +20,16 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from learners import credentials
+from courses.models import LearningPath
+from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import Certificate, Enrolment, Municipality, User
+from learners.openbadges import credentials
 
-from .org import audit_log_write
+from .audit import audit_log_write
 from .outbox import outbox_enqueue
-
-if TYPE_CHECKING:
-    from courses.models import LearningPath
-
-# Crockford base32: no I, L, O or U, so codes survive being read aloud and typed by hand.
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_STANDARD_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_TO_CROCKFORD = str.maketrans(_STANDARD_B32, _CROCKFORD)
-CODE_GROUPS, CODE_GROUP_LEN = 6, 5
-CODE_CHARS = CODE_GROUPS * CODE_GROUP_LEN  # 30 characters x 5 bits = 150 random bits
-_READ_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_CODE_RE = re.compile(f"[{_CROCKFORD}]{{{CODE_CHARS}}}")
 
 PATH_NARRATIVE = "Alle obligatoriske kurs i læringsstien er fullført."
 COURSE_NARRATIVE = "Alle moduler i kurset er fullført, og eventuelle avsluttende quizer er bestått."
-
-
-# --- Codes ----------------------------------------------------------------------------------
-
-
-def certificate_code_generate() -> str:
-    """A new code: 150 bits from `secrets`, Crockford base32 in groups, e.g. 7K3QF-...-M2X9D."""
-    raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")  # 160 bits, 32 chars
-    chars = raw.translate(_TO_CROCKFORD)[:CODE_CHARS]
-    groups = [chars[i : i + CODE_GROUP_LEN] for i in range(0, CODE_CHARS, CODE_GROUP_LEN)]
-    return "-".join(groups)
-
-
-def certificate_code_normalise(value: str) -> str | None:
-    """The canonical form of a typed code (any case, spaces or dashes, O/I/L for 0/1), or
-    None when it cannot be a code."""
-    if not isinstance(value, str) or len(value) > 80:
-        return None
-    chars = re.sub(r"[\s-]", "", value).upper().translate(_READ_ALIKES)
-    if not _CODE_RE.fullmatch(chars):
-        return None
-    return "-".join(chars[i : i + CODE_GROUP_LEN] for i in range(0, CODE_CHARS, CODE_GROUP_LEN))
 
 
 # --- Issuing --------------------------------------------------------------------------------
@@ -76,22 +41,6 @@ def _learner_name(user: User) -> str:
 
 def _hours(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"))
-
-
-def _sign(certificate: Certificate, *, achievement_id: str, narrative: str) -> dict:
-    unsigned = credentials.build_credential(
-        code=certificate.code,
-        learner_name=certificate.learner_name,
-        title=certificate.title,
-        municipality_name=certificate.municipality_name,
-        completed_at=certificate.completed_at,
-        estimated_hours=f"{certificate.estimated_hours}".replace(".", ","),
-        issuer_name=certificate.issuer_name,
-        issued_at=certificate.issued_at,
-        achievement_id=achievement_id,
-        narrative=narrative,
-    )
-    return credentials.sign_credential(credential=unsigned, created=certificate.issued_at)
 
 
 def _create(
@@ -109,7 +58,7 @@ def _create(
         try:
             with transaction.atomic():
                 certificate.save()
-                certificate.credential = _sign(
+                certificate.credential = credentials.certificate_credential_sign(
                     certificate, achievement_id=achievement_id, narrative=narrative
                 )
                 certificate.save(update_fields=["credential"])

@@ -25,8 +25,8 @@ from learners.models import (
     ReadinessResponse,
     User,
 )
-from learners.models.change import CHECK_IN_DAYS, READINESS_STATEMENTS
-from learners.services.org import audit_log_write
+from learners.models.change import CHECK_IN_DAYS, READINESS_STATEMENTS, readiness_after_open
+from learners.services.audit import audit_log_write
 from learners.services.reminders import mail_send
 
 logger = logging.getLogger(__name__)
@@ -253,17 +253,6 @@ def readiness_submit(
         data={"phase": phase},
     )
     return response
-
-
-READINESS_AFTER_DAYS = 90
-
-
-def readiness_after_open(*, enrolment: Enrolment, now: dt.datetime | None = None) -> bool:
-    """Three months (90 days) after completion, the learner is asked again."""
-    if enrolment.completed_at is None:
-        return False
-    now = now or timezone.now()
-    return enrolment.completed_at + dt.timedelta(days=READINESS_AFTER_DAYS) <= now
 
 
 @transaction.atomic

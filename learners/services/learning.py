@@ -7,7 +7,8 @@ from django.utils import timezone
 from courses import grading
 from courses.models import CoursePage, ModulePage
 from learners.models import Enrolment, ModuleProgress, ReflectionAnswer, User
-from learners.services.org import audit_log_write
+from learners.selectors.org import learner_home_membership
+from learners.services.audit import audit_log_write
 from learners.services.outbox import certificate_issue_enqueue
 from learners.signals import course_completed
 
@@ -21,8 +22,8 @@ class LearningError(Exception):
         self.details = details
 
 
-def _primary_membership(user: User):
-    membership = user.memberships.select_related("municipality").order_by("created_at").first()
+def _home_membership(user: User):
+    membership = learner_home_membership(user=user)
     if membership is None:
         raise LearningError("no_municipality")
     return membership
@@ -31,7 +32,7 @@ def _primary_membership(user: User):
 @transaction.atomic
 def enrolment_create(*, user: User, course: CoursePage, source: str = "self") -> Enrolment:
     """Enrol `user` in `course` in their municipality; idempotent, re-opens a left course."""
-    membership = _primary_membership(user)
+    membership = _home_membership(user)
     enrolment, created = Enrolment.objects.get_or_create(
         user=user,
         course=course,

@@ -1,33 +1,13 @@
-"""Writes for learners: each is one transaction and leaves an audit-log row."""
+"""Writes for the organisation: the municipality list and each municipality's unit tree."""
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
-from learners.models import AuditLog, Membership, Municipality, OrgUnit, User
+from learners.models import Municipality, OrgUnit
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
-
-
-def audit_log_write(
-    *,
-    action: str,
-    actor: User | None = None,
-    municipality: Municipality | None = None,
-    target: Any = None,
-    data: dict | None = None,
-) -> AuditLog:
-    """Append one audit-log row (scoped to `municipality` when given)."""
-    return AuditLog.objects.create(
-        action=action,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        municipality=municipality,
-        target_type=type(target).__name__ if target is not None else "",
-        target_id=str(getattr(target, "pk", "") or ""),
-        data=data or {},
-    )
 
 
 def municipalities_load(*, path: Path = MUNICIPALITIES_CSV) -> int:
@@ -77,46 +57,3 @@ def org_unit_ensure_path(*, municipality: Municipality, names: list[str]) -> Org
     if unit is None:
         raise ValueError("A unit path needs at least one name.")
     return unit
-
-
-@transaction.atomic
-def membership_create(
-    *,
-    user: User,
-    municipality: Municipality,
-    org_unit: OrgUnit | None = None,
-    is_hr: bool = False,
-    actor: User | None = None,
-) -> Membership:
-    """Make `user` a member of `municipality` (idempotent), in `org_unit` if given."""
-    if org_unit is not None and org_unit.municipality_id != municipality.pk:
-        raise ValueError("The unit belongs to another municipality.")
-    membership, created = Membership.objects.get_or_create(
-        user=user,
-        municipality=municipality,
-        defaults={"org_unit": org_unit, "is_hr": is_hr},
-    )
-    changed = False
-    if not created:
-        if org_unit is not None and membership.org_unit_id != org_unit.pk:
-            membership.org_unit = org_unit
-            changed = True
-        if is_hr and not membership.is_hr:
-            membership.is_hr = True
-            changed = True
-        if changed:
-            membership.save(update_fields=["org_unit", "is_hr"])
-    if created or changed:
-        # New members, and members who move, get the unit and role assignments that now
-        # reach them (HR, issue 6). Imported here: hr builds on this module.
-        from learners.services.hr import assignments_apply_to_membership
-
-        assignments_apply_to_membership(membership=membership)
-    audit_log_write(
-        action="membership.create" if created else "membership.update",
-        actor=actor,
-        municipality=municipality,
-        target=membership,
-        data={"user_id": user.pk, "org_unit_id": org_unit.pk if org_unit else None},
-    )
-    return membership

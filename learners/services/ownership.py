@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learners.models import (
+    AuditLog,
     EndedMembership,
     Membership,
     MembershipInvitation,
@@ -32,7 +33,10 @@ from learners.models import (
     UnitManager,
     User,
 )
-from learners.services.org import audit_log_write, membership_create
+from learners.services.audit import audit_log_write
+from learners.services.memberships import membership_create
+from learners.services.outbox import outbox_enqueue
+from learners.services.reminders import _site_url, mail_send
 
 ROLES = ("learner", "hr", "manager")
 
@@ -380,8 +384,6 @@ def _invitation_write(
 
 
 def _invitation_queue(invitation: MembershipInvitation) -> None:
-    from learners.services.outbox import outbox_enqueue
-
     outbox_enqueue(
         "learners.tasks.membership_invitation_send",
         invitation_id=invitation.pk,
@@ -493,9 +495,6 @@ def membership_restore(
 def membership_invitation_send(*, invitation_id: int) -> None:
     """E-mail the person their invitation once (to the account's own address); a redelivered
     task finds the audit row and stops."""
-    from learners.models import AuditLog
-    from learners.services.reminders import _site_url, mail_send
-
     invitation = (
         MembershipInvitation.objects.select_for_update()
         .select_related("user", "municipality")
@@ -514,7 +513,7 @@ def membership_invitation_send(*, invitation_id: int) -> None:
         context={
             "user": invitation.user,
             "municipality": invitation.municipality,
-            "link": _site_url(reverse("invitations:list")),
+            "link": _site_url(reverse("learners:invitations")),
         },
     )
     audit_log_write(

@@ -9,21 +9,18 @@ text of action plans. Certificates stay verifiable with the name replaced (see R
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from learners.models import Certificate, Municipality, User
-from learners.privacy_areas import AREAS
+from learners.models import Municipality, User
+from learners.privacy_areas import AREAS, ERASED_EMAIL_DOMAIN
+from learners.selectors.privacy import RetentionResult, retention_due
 
-from .org import audit_log_write
-
-ERASED_EMAIL_DOMAIN = "slettet.invalid"  # .invalid never resolves (RFC 2606)
-ERASED_LEARNER_NAME = "Utstedt til en person som har fått sine opplysninger slettet"
+from .audit import audit_log_write
+from .ownership import account_belongs_to_alone
 
 
 class ErasureRefused(Exception):
@@ -49,34 +46,8 @@ def erasure_check(*, user: User, actor: User | None, municipality: Municipality 
         return
     if user.is_staff or user.is_superuser:
         raise ErasureRefused("staff")
-    from .ownership import account_belongs_to_alone  # builds on org, like this module
-
     if municipality is None or not account_belongs_to_alone(user=user, municipality=municipality):
         raise ErasureRefused("other_municipality")
-
-
-def certificates_anonymise(*, user: User) -> int:
-    """Replace the name on `user`'s certificates, re-sign the stored credential with it and
-    drop the stored PDF (it is rendered again, without the name, on the next download)."""
-    from .certificates import _sign, certificate_pdf_render  # noqa: F401 - same package
-
-    count = 0
-    for certificate in Certificate.objects.select_for_update().filter(user=user):
-        stored = certificate.pdf.name if certificate.pdf else None
-        if stored and default_storage.exists(stored):
-            default_storage.delete(stored)
-        certificate.learner_name = ERASED_LEARNER_NAME
-        certificate.pdf = ""
-        if certificate.credential:
-            achievement = certificate.credential.get("credentialSubject", {}).get("achievement", {})
-            certificate.credential = _sign(
-                certificate,
-                achievement_id=achievement.get("id", ""),
-                narrative=achievement.get("criteria", {}).get("narrative", ""),
-            )
-        certificate.save(update_fields=["learner_name", "pdf", "credential"])
-        count += 1
-    return count
 
 
 def _account_anonymise(user: User) -> None:
@@ -132,23 +103,11 @@ def person_erase(
 # --- Retention ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RetentionResult:
-    """What retention_anonymise did (or would do, in a dry run), per municipality."""
-
-    municipality: Municipality
-    months: int
-    cutoff: dt.datetime
-    people: list[dict]
-
-
 def retention_anonymise(
     *, dry_run: bool = False, now: dt.datetime | None = None
 ) -> list[RetentionResult]:
     """Anonymise everyone whose last activity is older than their municipality's retention
     period (all municipalities; a dry run changes nothing)."""
-    from learners.selectors_privacy import retention_due
-
     results = retention_due(now=now or timezone.now())
     if not dry_run:
         for result in results:

@@ -9,12 +9,12 @@ from wagtail.models import Page
 from courses import grading
 from courses.models import CoursePage, ModulePage
 from learners.models import Enrolment, QuizAttempt
+from learners.services.audit import audit_log_write
 from learners.services.learning import (
     LearningError,
     enrolment_complete_if_done,
     module_mark_done,
 )
-from learners.services.org import audit_log_write
 
 
 def quiz_page_for(*, enrolment: Enrolment, page_id: int) -> CoursePage | ModulePage:

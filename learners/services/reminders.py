@@ -24,7 +24,7 @@ from learners.models import (
     SentReminder,
     User,
 )
-from learners.services.org import audit_log_write
+from learners.services.audit import audit_log_write
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@ course panel, and the benefit chart."""
 
 from django import template
 
-from learners.charts import benefit_chart as _benefit_chart
-from learners.charts import number
+from learners.lib.charts import benefit_chart as _benefit_chart
+from learners.lib.charts import number
 from learners.models import ActionPlan, ReadinessResponse
-from learners.selectors_change import my_change, readiness_phase_due
+from learners.selectors.change import my_change, readiness_phase_due
 
 register = template.Library()
 

@@ -3,9 +3,9 @@ learners app, add the learner's own progress to the course templates."""
 
 from django import template
 
-from learners.forms import ReflectionForm
-from learners.selectors_learning import course_state as _course_state
-from learners.selectors_learning import module_state as _module_state
+from learners.forms.learning import ReflectionForm
+from learners.selectors.learning import course_state as _course_state
+from learners.selectors.learning import module_state as _module_state
 
 register = template.Library()
 

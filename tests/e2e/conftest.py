@@ -245,7 +245,8 @@ def member_create(
     from django.contrib.auth import get_user_model
 
     from learners.models import Municipality
-    from learners.services import membership_create, org_unit_ensure_path
+    from learners.services.memberships import membership_create
+    from learners.services.org import org_unit_ensure_path
 
     user = get_user_model().objects.create_user(
         email=email, password=password, first_name=first_name, last_name=last_name

@@ -7,7 +7,7 @@ from wagtail.models import Page
 
 from courses.models import CatalogPage, CoursePage, LearningPath, LearningPathCourse, ModulePage
 from learners.models import Enrolment, ModuleProgress
-from learners.services.org import membership_create
+from learners.services.memberships import membership_create
 from tests.factories import OrgUnitFactory, UserFactory
 
 _seq = itertools.count(1)

@@ -255,7 +255,7 @@ def test_others_get_404_for_the_pdf(client, certificate, oslo_hr, other_learner,
 def test_the_url_name_for_min_laering(certificate):
     from django.urls import reverse
 
-    url = reverse("learners:certificate_pdf", args=[certificate.code])
+    url = reverse("certificates:pdf", args=[certificate.code])
     assert url == f"/certificates/{certificate.code}/pdf/"
 
 

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from learners.charts import benefit_chart
+from learners.lib.charts import benefit_chart
 from learners.models import CheckIn, CheckInReminder, ReadinessResponse
 from learners.models.change import READINESS_STATEMENTS
 from learners.permissions import HRScope
-from learners.selectors_change import change_report, readiness_compare
+from learners.selectors.change import change_report, readiness_compare
 from learners.services.change import (
     ChangeError,
     action_plan_create,

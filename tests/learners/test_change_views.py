@@ -141,11 +141,11 @@ def test_hr_sees_the_threshold_reason_and_figures_only_from_five(client, bergen)
     for i in range(4):
         plan_for(manager(bergen, helse, i), course)
     client.force_login(_hr(bergen))
-    page = client.get(reverse("learners:change_hr")).content.decode()
+    page = client.get(reverse("hr:change")).content.decode()
     assert THRESHOLD_TEXT in page or "minst fem personer" in page
     assert "Hidden" in page or "Skjult" in page
     plan_for(manager(bergen, helse, 9), course)
-    page = client.get(reverse("learners:change_hr")).content.decode()
+    page = client.get(reverse("hr:change")).content.decode()
     assert "<td>5</td>" in page
     assert "Digitalt tilsyn" not in page  # never a plan's own words
 
@@ -156,19 +156,19 @@ def test_hr_of_another_municipality_sees_nothing_of_it(client, bergen, oslo):
     for i in range(6):
         plan_for(manager(bergen, helse, i), course)
     client.force_login(_hr(oslo, "Oda Oslo"))
-    page = client.get(reverse("learners:change_hr")).content.decode()
+    page = client.get(reverse("hr:change")).content.decode()
     assert "Helse" not in page and "<td>6</td>" not in page
-    assert client.get(reverse("learners:change_hr_unit", args=[helse.pk])).status_code == 404
+    assert client.get(reverse("hr:change_unit", args=[helse.pk])).status_code == 404
     agent = ChangeAgent.objects.create(
         user=manager(bergen, helse, 99), municipality=bergen, works_on="x", source="hr"
     )
-    url = reverse("learners:change_hr_agent_remove", args=[agent.pk])
+    url = reverse("hr:change_agent_remove", args=[agent.pk])
     assert client.post(url).status_code == 404
 
 
 def test_learners_cannot_open_the_hr_view(client, bergen):
     client.force_login(manager(bergen, unit(bergen, "Helse")))
-    assert client.get(reverse("learners:change_hr")).status_code == 404
+    assert client.get(reverse("hr:change")).status_code == 404
 
 
 def test_export_is_aggregated_and_safe_from_formulas(client, bergen):
@@ -177,11 +177,11 @@ def test_export_is_aggregated_and_safe_from_formulas(client, bergen):
     for i in range(5):
         plan_for(manager(bergen, evil, i), course)
     client.force_login(_hr(bergen))
-    response = client.get(reverse("learners:change_hr") + "?format=csv")
+    response = client.get(reverse("hr:change") + "?format=csv")
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body
     assert "Endringsplaner" in body and "Digitalt tilsyn" not in body and "Bra" not in body
-    xlsx = client.get(reverse("learners:change_hr") + "?format=xlsx")
+    xlsx = client.get(reverse("hr:change") + "?format=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd")
 
 
@@ -189,7 +189,7 @@ def test_hr_designates_a_change_agent_of_their_own_municipality_only(client, ber
     client.force_login(_hr(bergen))
     own = person(bergen, name="Eva Egen", email="eva@bergen.example")
     person(oslo, name="Ola Fremmed", email="ola@oslo.example")
-    url = reverse("learners:change_hr_agents")
+    url = reverse("hr:change_agents")
     client.post(url, {"email": "eva@bergen.example", "works_on": "Ny journal"})
     assert ChangeAgent.objects.get(user=own).source == "hr"
     response = client.post(url, {"email": "ola@oslo.example", "works_on": "Ny journal"})

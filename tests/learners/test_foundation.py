@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from learners.models import AuditLog, Membership, Municipality, OrgUnit, User
-from learners.services import membership_create, org_unit_ensure_path
+from learners.services.memberships import membership_create
+from learners.services.org import org_unit_ensure_path
 from tests.factories import MembershipFactory, OrgUnitFactory
 
 SHARED_CSV = Path(__file__).resolve().parents[2] / "learners" / "data" / "municipalities.csv"

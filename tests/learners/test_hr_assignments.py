@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from learners.lib.dates import add_months
 from learners.models import (
     Assignment,
     AssignmentPerson,
@@ -15,14 +16,13 @@ from learners.models import (
     Enrolment,
     ModuleProgress,
 )
-from learners.services.hr import (
-    HRError,
-    add_months,
+from learners.services.assignments import (
     assignment_create,
     assignment_end,
     assignments_reopen_expired,
 )
-from learners.services.org import membership_create
+from learners.services.hr import HRError
+from learners.services.memberships import membership_create
 from tests.learners.hr_support import complete_course, course_make, path_make, person, unit
 
 pytestmark = pytest.mark.django_db

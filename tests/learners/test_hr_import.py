@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from learners.models import AuditLog, Membership, OrgUnit, UnitManager, User
-from learners.services.hr_import import employee_import
+from learners.services.employee_import import employee_import
 from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import person, totp_for, unit
 

@@ -10,7 +10,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from learners.models import SentReminder
-from learners.services.hr import assignment_create, municipality_settings_update
+from learners.services.assignments import assignment_create
+from learners.services.hr import municipality_settings_update
 from learners.services.reminders import hr_digest_send, reminders_send
 from learners.tasks import hr_reminders_send
 from tests.factories import MunicipalityFactory

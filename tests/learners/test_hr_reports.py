@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from learners.models import AssignmentPerson, AuditLog, UnitManager
 from learners.permissions import HRScope
-from learners.reports import Filters, dashboard
-from learners.services.hr import assignment_create
+from learners.selectors.reports import Filters, dashboard
+from learners.services.assignments import assignment_create
 from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import complete_course, course_make, person, start_course, totp_for
 from tests.learners.hr_support import unit as make_unit

@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from django.urls import URLPattern, reverse
 
-from learners import urls_hr
-from learners.models import AuditLog
-from learners.services.hr import assignment_create
+from learners.models import AuditLog, ChangeAgent
+from learners.services import certificates as certificate_services
+from learners.services.assignments import assignment_create
+from learners.services.change import change_agent_set
+from learners.urls import hr as urls_hr
 from tests.factories import MunicipalityFactory, UserFactory
-from tests.learners.hr_support import course_make, person, totp_for, unit
+from tests.learners.hr_support import complete_course, course_make, person, totp_for, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +68,8 @@ def _walk(patterns):
 
 
 def test_every_hr_url_with_another_municipalitys_ids_answers_404(client, kommune, annen):
-    """HR of Fjordvik tries every HR URL with Annenvik's unit, assignment and person ids."""
+    """HR of Fjordvik tries every HR URL with Annenvik's unit, assignment, person, change
+    agent and certificate ids."""
     hr = person(kommune, None, name="Hanne HR", is_hr=True)
     totp_for(hr)
     other_unit = unit(annen, "Annen enhet")
@@ -76,7 +79,19 @@ def test_every_hr_url_with_another_municipalitys_ids_answers_404(client, kommune
         municipality=annen, actor=other_hr, target="unit", course=course_make(),
         org_unit=other_unit, due_date=dt.date(2027, 1, 1),
     )  # fmt: skip
-    ids = {"unit_id": other_unit.pk, "assignment_id": other.pk, "user_id": other_person.pk}
+    enrolment = complete_course(other_person, other.course)
+    certificate = certificate_services.certificate_issue(enrolment=enrolment)
+    agent = change_agent_set(
+        user=other_person, membership=other_person.memberships.get(), works_on="Turnus",
+        source=ChangeAgent.Source.HR, actor=other_hr,
+    )  # fmt: skip
+    ids = {
+        "unit_id": other_unit.pk,
+        "assignment_id": other.pk,
+        "user_id": other_person.pk,
+        "pk": agent.pk,
+        "code": certificate.code,
+    }
     client.force_login(hr)
     checked = 0
     for pattern in _walk(urls_hr.urlpatterns):
@@ -90,9 +105,11 @@ def test_every_hr_url_with_another_municipalitys_ids_answers_404(client, kommune
             if response.status_code == 405:
                 assert method.__name__ == "get"  # POST-only views refuse GET first
         checked += 1
-    assert checked == len([p for p in urls_hr.urlpatterns if p.pattern.converters]) >= 6
+    assert checked == len([p for p in urls_hr.urlpatterns if p.pattern.converters]) >= 11
     other.refresh_from_db()
     assert other.ended_at is None and other.people.count() == 1
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None and ChangeAgent.objects.filter(pk=agent.pk).exists()
     # Filters and forms with another municipality's ids never reach it, and exports show
     # nothing of it.
     response = client.get(reverse("hr:dashboard"), {"unit": other_unit.pk})

@@ -8,7 +8,7 @@ from django.utils import timezone
 from config.celery import app
 from courses.models import LearningPath
 from learners.models import SentReminder
-from learners.services.hr import assignment_create
+from learners.services.assignments import assignment_create
 from learners.tasks import hr_reminders_send
 from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import person, unit

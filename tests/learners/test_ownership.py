@@ -16,7 +16,7 @@ from learners.models import (
     UnitManager,
     User,
 )
-from learners.services.hr_import import employee_import
+from learners.services.employee_import import employee_import
 from learners.services.ownership import (
     Outcome,
     account_belongs_to_alone,
@@ -124,10 +124,10 @@ def test_the_person_accepts_the_invitation_themselves_and_then_belongs_to_both(
     invitation = MembershipInvitation.objects.get(user=bergen_learner)
     other = User.objects.get(email="leder@trondheim.example")
     client.force_login(other)
-    answer = reverse("invitations:answer", args=[invitation.pk])
+    answer = reverse("learners:invitation_answer", args=[invitation.pk])
     assert client.post(answer, {"answer": "accept"}).status_code == 404  # not theirs
     client.force_login(bergen_learner)
-    page = client.get(reverse("invitations:list")).content.decode()
+    page = client.get(reverse("learners:invitations")).content.decode()
     assert "Trondheim" in page
     assert client.post(answer, {"answer": "accept"}).status_code == 302
     membership = Membership.objects.get(user=bergen_learner, municipality=trondheim)

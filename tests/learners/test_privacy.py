@@ -23,12 +23,11 @@ from learners.models import (
     User,
 )
 from learners.permissions import HRScope
-from learners.privacy_areas import AREAS
-from learners.reports import Filters, dashboard
+from learners.privacy_areas import AREAS, ERASED_LEARNER_NAME
+from learners.selectors.reports import Filters, dashboard
 from learners.services import certificates as certificate_services
-from learners.services.hr import assignment_create
+from learners.services.assignments import assignment_create
 from learners.services.privacy import (
-    ERASED_LEARNER_NAME,
     ErasureRefused,
     is_erased,
     person_erase,
@@ -170,7 +169,7 @@ def test_erased_certificates_stay_verifiable_without_the_name(client, world):
     assert certificate_services.certificate_verify_credential(
         credential=certificate.credential
     ).valid
-    page = client.get(reverse("learners:certificate_verify", args=[certificate.code]))
+    page = client.get(reverse("certificates:verify", args=[certificate.code]))
     assert ERASED_LEARNER_NAME in page.content.decode() and "Kari" not in page.content.decode()
 
 
@@ -183,7 +182,7 @@ def test_the_audit_log_keeps_only_the_id_of_the_erased_person(world):
 
 def test_hr_erases_through_a_confirm_step(client, world):
     client.force_login(world["hr"])
-    url = reverse("learners:person_erase", args=[world["kari"].pk])
+    url = reverse("hr:person_erase", args=[world["kari"].pk])
     page = client.get(url)
     assert page.status_code == 200 and "Kari Nordmann" in page.content.decode()
     assert client.post(url).status_code == 200  # no confirmation: nothing happens
@@ -194,7 +193,7 @@ def test_hr_erases_through_a_confirm_step(client, world):
 
 def test_hr_of_another_municipality_gets_404(client, world):
     client.force_login(world["other_hr"])
-    url = reverse("learners:person_erase", args=[world["kari"].pk])
+    url = reverse("hr:person_erase", args=[world["kari"].pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"confirm": "yes"}).status_code == 404
     assert not is_erased(User.objects.get(pk=world["kari"].pk))
@@ -204,7 +203,7 @@ def test_a_learner_cannot_erase_anyone(client, world):
     client.force_login(world["ola"])
     assert (
         client.post(
-            reverse("learners:person_erase", args=[world["kari"].pk]), {"confirm": "yes"}
+            reverse("hr:person_erase", args=[world["kari"].pk]), {"confirm": "yes"}
         ).status_code
         == 404
     )
@@ -220,7 +219,7 @@ def test_hr_cannot_erase_someone_who_also_belongs_to_another_municipality(world)
 def test_a_platform_admin_erases_anyone_with_two_factor(client, world):
     admin = User.objects.get(email="admin@endra.example")
     client.force_login(admin)
-    url = reverse("learners:person_erase", args=[world["kari"].pk])
+    url = reverse("hr:person_erase", args=[world["kari"].pk])
     assert "/konto/" in client.get(url)["Location"]  # two-factor first
     totp_for(admin)
     assert client.post(url, {"confirm": "yes"}).status_code == 302

@@ -13,8 +13,8 @@ from wagtail.images import get_image_model
 from wagtail.images.forms import get_image_form
 
 from cms.models import HomePage, StandardPage
-from learners.forms import SignupForm
-from learners.services.hr_import import employee_import
+from learners.forms.account import SignupForm
+from learners.services.employee_import import employee_import
 from learners.validators import IDENTITY_NUMBER
 from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import person, totp_for, unit

@@ -1,0 +1,28 @@
+"""What learners does when a signal of learners.signals is sent. Connected in
+LearnersConfig.ready(); each receiver calls one service."""
+
+import logging
+
+from learners.models import Enrolment
+from learners.services.assignments import assignment_progress_sync
+from learners.services.outbox import certificate_issue_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def certificate_queue_on_course_completed(sender, *, enrolment_id: int, **kwargs) -> None:
+    """A completed course gets its certificate in the background, through the outbox (the
+    completion already queued it in its own transaction; this adds nothing then)."""
+    try:
+        completed_at = Enrolment.objects.values_list("completed_at", flat=True).get(pk=enrolment_id)
+        if completed_at is not None:
+            certificate_issue_enqueue(enrolment_id=enrolment_id, completed_at=completed_at)
+    except Exception:  # a certificate problem must never undo or fail the completion itself
+        logger.exception("Could not queue the certificate for enrolment %s", enrolment_id)
+
+
+def assignment_progress_on_course_completed(sender, *, enrolment_id: int, **kwargs) -> None:
+    """Receiver of learners.signals.course_completed (sent after commit): bring the learner's
+    assignments up to date at once, so HR's numbers move as the learner completes."""
+    enrolment = Enrolment.objects.select_related("user").get(pk=enrolment_id)
+    assignment_progress_sync(user=enrolment.user)

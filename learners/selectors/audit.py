@@ -1,0 +1,27 @@
+"""Reads of the audit log, scoped to one municipality."""
+
+from django.db.models import Q, QuerySet
+
+from learners.models import AuditLog, Municipality
+
+# What the HR log shows: HR's own actions and what follows from them, not every learner click.
+HR_ACTIONS = (
+    "assignment.",
+    "employees.",
+    "report.",
+    "certificate.revoke",
+    "settings.",
+    "unit_manager.",
+)
+
+
+def hr_log(*, municipality: Municipality) -> QuerySet[AuditLog]:
+    """The entries of `municipality` that the HR log shows, newest first."""
+    hr_actions = Q()
+    for prefix in HR_ACTIONS:
+        hr_actions |= Q(action__startswith=prefix)
+    return (
+        AuditLog.objects.filter(hr_actions, municipality=municipality)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,50 @@
+"""Membership: a person joins a municipality (and a unit in it), and the assignments that
+reach them there are applied."""
+
+from django.db import transaction
+
+from learners.models import Membership, Municipality, OrgUnit, User
+
+from .assignments import assignments_apply_to_membership
+from .audit import audit_log_write
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    user: User,
+    municipality: Municipality,
+    org_unit: OrgUnit | None = None,
+    is_hr: bool = False,
+    actor: User | None = None,
+) -> Membership:
+    """Make `user` a member of `municipality` (idempotent), in `org_unit` if given."""
+    if org_unit is not None and org_unit.municipality_id != municipality.pk:
+        raise ValueError("The unit belongs to another municipality.")
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        municipality=municipality,
+        defaults={"org_unit": org_unit, "is_hr": is_hr},
+    )
+    changed = False
+    if not created:
+        if org_unit is not None and membership.org_unit_id != org_unit.pk:
+            membership.org_unit = org_unit
+            changed = True
+        if is_hr and not membership.is_hr:
+            membership.is_hr = True
+            changed = True
+        if changed:
+            membership.save(update_fields=["org_unit", "is_hr"])
+    if created or changed:
+        # New members, and members who move, get the unit and role assignments that now
+        # reach them.
+        assignments_apply_to_membership(membership=membership)
+    audit_log_write(
+        action="membership.create" if created else "membership.update",
+        actor=actor,
+        municipality=municipality,
+        target=membership,
+        data={"user_id": user.pk, "org_unit_id": org_unit.pk if org_unit else None},
+    )
+    return membership

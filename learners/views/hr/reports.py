@@ -1,0 +1,131 @@
+"""HR reports: the dashboard per unit, the people list and one person's assignments. They read
+through learners.selectors.reports; exports go through hr_export."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from learners.access import access_member, access_org_unit
+from learners.forms.hr import ReportFilterForm
+from learners.permissions import hr_view
+from learners.selectors import reports
+
+from ._export import hr_export, wants_export
+
+STATUS_NO = {
+    "completed": "Fullført",
+    "expiring_soon": "Utløper snart",
+    "in_progress": "Pågår",
+    "not_started": "Ikke startet",
+    "overdue": "Forfalt",
+}
+
+
+def _filters(request, unit_id=None):
+    scope = request.hr_scope
+    units = list(scope.units().order_by("path"))
+    form = ReportFilterForm(
+        request.GET or None, units=units, items=reports.item_choices(scope=scope)
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    unit_pk = unit_id or data.get("unit")
+    unit = access_org_unit(scope=scope, pk=unit_pk) if unit_pk else None
+    if unit is None and scope.unit_paths:
+        unit = next(u for u in units if u.path == scope.unit_paths[0])  # a manager's own unit
+    filters = reports.Filters(
+        unit=unit,
+        item=data.get("item") or "",
+        status=data.get("status") or "",
+        due_before=data.get("due_before"),
+    )
+    return form, filters
+
+
+@hr_view()
+def dashboard(request, unit_id=None):
+    form, filters = _filters(request, unit_id)
+    report = reports.dashboard(scope=request.hr_scope, filters=filters)
+    if wants_export(request):
+        header = ["Læringsløp/kurs", "Enhet", *STATUS_NO.values(), "Totalt"]
+        rows = [
+            [item.title, str(row.label), *row.counts.cells(), row.counts.total]
+            for item in report["items"]
+            for row in [
+                *item.rows,
+                reports.UnitRow(label="Sum", unit=None, kind="sum", counts=item.total),
+            ]
+        ]
+        return hr_export(request, name="oversikt", header=header, rows=rows)
+    ancestors = list(filters.unit.get_ancestors()) if filters.unit else []
+    visible_ancestors = [u for u in ancestors if request.hr_scope.covers(u)]
+    return render(
+        request,
+        "learners/hr/dashboard.html",
+        {
+            **report,
+            "form": form,
+            "statuses": reports.STATUSES,
+            "ancestors": visible_ancestors,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _person_row(row: dict) -> list:
+    completed = row["completed_at"]
+    return [
+        row["full_name"].strip(),
+        row["user__email"],
+        row["unit_name"],
+        row["item_title"],
+        STATUS_NO[row["status"]],
+        row["due_date"],
+        timezone.localtime(completed).date() if completed else None,
+        row["expires_on"],
+    ]
+
+
+@hr_view()
+def people(request, unit_id=None):
+    form, filters = _filters(request, unit_id)
+    rows = reports.people(scope=request.hr_scope, filters=filters)
+    if wants_export(request):
+        header = [
+            "Navn",
+            "E-post",
+            "Enhet",
+            "Læringsløp/kurs",
+            "Status",
+            "Frist",
+            "Fullført",
+            "Utløper",
+        ]
+        return hr_export(
+            request,
+            name="personer",
+            header=header,
+            rows=(_person_row(row) for row in rows.iterator(chunk_size=2000)),
+        )
+    page = Paginator(rows, 100).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "learners/hr/people.html",
+        {
+            "form": form,
+            "page": page,
+            "unit": filters.unit,
+            "statuses": reports.STATUSES,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@hr_view()
+def person(request, user_id):
+    membership = access_member(scope=request.hr_scope, pk=user_id)
+    rows = reports.people(scope=request.hr_scope, filters=reports.Filters()).filter(user_id=user_id)
+    return render(
+        request,
+        "learners/hr/person.html",
+        {"membership": membership, "rows": list(rows), "statuses": reports.STATUSES},
+    )

@@ -1,0 +1,220 @@
+"""Learner views: enrol, leave, mark done, reflect, take and review quizzes, «Min læring».
+Every object is looked up through the acting user, so a foreign id is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from courses.grading import question_is_correct
+from courses.models import CoursePage, ModulePage
+from learners.access import access_own_enrolment
+from learners.forms.learning import QuizForm, ReflectionForm
+from learners.selectors.learning import attempt_for, my_learning
+from learners.services.learning import (
+    LearningError,
+    enrolment_create,
+    enrolment_leave,
+    module_complete,
+    reflection_save,
+)
+from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit, quiz_page_for
+
+# Lazy: the dict is built at import, the text is chosen per request in the learner's language.
+ERROR_MESSAGES = {
+    "no_municipality": gettext_lazy(
+        "You must belong to a municipality to enrol. Choose one on your profile."
+    ),
+    "assigned": gettext_lazy("This course was assigned to you, so you cannot leave it."),
+    "completed": gettext_lazy("You have completed this course."),
+    "passed": gettext_lazy("You have already passed this quiz."),
+    "no_attempts_left": gettext_lazy("You have used all your attempts at this quiz."),
+    "wait": gettext_lazy("You can try again from %(time)s."),
+}
+
+
+def _message(error: LearningError) -> str:
+    text = ERROR_MESSAGES.get(error.code, _("That did not work. Please try again."))
+    available = error.details.get("available_at")
+    return text % {"time": date_format(localtime(available), "j. F H:i")} if available else text
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    try:
+        enrolment = enrolment_create(user=request.user, course=course)
+    except LearningError as error:
+        messages.error(request, _message(error))
+        return redirect(course.url)
+    messages.success(request, _("You are enrolled. Good luck!"))
+    target = enrolment.last_module or (course.modules[0] if course.modules else course)
+    return redirect(target.url)
+
+
+@login_required
+@require_POST
+def leave(request, course_id: int):
+    enrolment = access_own_enrolment(user=request.user, course_id=course_id)
+    try:
+        enrolment_leave(enrolment=enrolment)
+        messages.success(request, _("You have left the course. Your progress is kept."))
+    except LearningError as error:
+        messages.error(request, _message(error))
+    return redirect(CoursePage.objects.get(pk=course_id).url)
+
+
+@login_required
+@require_POST
+def module_done(request, module_id: int):
+    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
+    course = CoursePage.objects.get(pk=module.get_parent().pk)
+    enrolment = access_own_enrolment(user=request.user, course_id=course.pk)
+    if module.completion == "quiz":
+        messages.info(request, _("This module is done when you pass its quiz."))
+        return redirect(module.url)
+    completed = module_complete(enrolment=enrolment, module=module)
+    if completed:
+        messages.success(request, _("Congratulations! You have completed the course."))
+        return redirect("learners:my_learning")
+    following = [m for m in course.modules if m.path > module.path]
+    messages.success(request, _("The module is marked as done."))
+    return redirect(following[0].url if following else course.url)
+
+
+@login_required
+@require_POST
+def reflection(request, module_id: int, block_id: str):
+    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
+    enrolment = access_own_enrolment(user=request.user, course_id=module.get_parent().pk)
+    form = ReflectionForm(request.POST, prefix=block_id)
+    if not form.is_valid():
+        messages.error(request, _("Write something before you save."))
+    else:
+        try:
+            reflection_save(
+                enrolment=enrolment,
+                module=module,
+                block_id=block_id,
+                text=form.cleaned_data["text"],
+            )
+            messages.success(request, _("Your reflection is saved. Only you can see it."))
+        except LearningError:
+            raise Http404 from None
+    return redirect(f"{module.url}#r-{block_id}")
+
+
+@login_required
+def quiz(request, page_id: int):
+    course_id = _course_id_of(page_id)
+    enrolment = access_own_enrolment(user=request.user, course_id=course_id)
+    try:
+        quiz_page = quiz_page_for(enrolment=enrolment, page_id=page_id)
+    except LearningError:
+        raise Http404 from None
+    previous = enrolment.attempts.filter(quiz_page_id=page_id, status="submitted")
+    if request.method == "POST":
+        # Submissions come first: a double click or a resubmitted form must land on the
+        # first result, never start a new attempt.
+        return _quiz_submit(request, enrolment, quiz_page, previous)
+    try:
+        attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=quiz_page)
+    except LearningError as error:
+        return render(
+            request,
+            "learners/quiz_closed.html",
+            {"quiz_page": quiz_page, "message": _message(error), "previous": previous},
+        )
+    form = QuizForm(attempt=attempt)
+    return render(request, "learners/quiz.html", _quiz_context(quiz_page, attempt, form, previous))
+
+
+def _quiz_submit(request, enrolment, quiz_page, previous):
+    try:
+        attempt_id = int(request.POST.get("attempt", ""))
+    except ValueError:
+        raise Http404 from None
+    attempt = attempt_for(user=request.user, attempt_id=attempt_id)
+    if attempt is None or attempt.quiz_page_id != quiz_page.pk:
+        raise Http404
+    if attempt.status == "submitted":  # double click or a resubmitted form: same result
+        return redirect("learners:attempt", attempt.pk)
+    form = QuizForm(request.POST, attempt=attempt)
+    if not form.is_valid():
+        context = _quiz_context(quiz_page, attempt, form, previous)
+        return render(request, "learners/quiz.html", context, status=400)
+    attempt = quiz_attempt_submit(
+        enrolment=enrolment, attempt_id=attempt.pk, answers=form.answers()
+    )
+    return redirect("learners:attempt", attempt.pk)
+
+
+def _quiz_context(quiz_page, attempt, form, previous):
+    course = quiz_page if isinstance(quiz_page, CoursePage) else quiz_page.course
+    return {
+        "quiz_page": quiz_page,
+        "course": course,
+        "attempt": attempt,
+        "form": form,
+        "previous": previous,
+    }
+
+
+def _course_id_of(page_id: int) -> int:
+    page = ModulePage.objects.filter(pk=page_id).first()
+    if page is not None:
+        return page.get_parent().pk
+    if CoursePage.objects.filter(pk=page_id).exists():
+        return page_id
+    raise Http404
+
+
+@login_required
+def attempt_review(request, attempt_id: int):
+    attempt = attempt_for(user=request.user, attempt_id=attempt_id)
+    if attempt is None or attempt.status != "submitted":
+        raise Http404
+    page = (
+        ModulePage.objects.filter(pk=attempt.quiz_page_id).first()
+        or CoursePage.objects.filter(pk=attempt.quiz_page_id).first()
+    )
+    return render(
+        request,
+        "learners/attempt_review.html",
+        {"attempt": attempt, "quiz_page": page, "questions": review_rows(attempt)},
+    )
+
+
+def review_rows(attempt) -> list[dict]:
+    """What was asked, answered and right, in the order the learner saw it."""
+    by_id = {q["id"]: q for q in attempt.snapshot}
+    rows = []
+    for number, qid in enumerate(attempt.order["questions"], start=1):
+        question = by_id[qid]
+        chosen = attempt.answers.get(qid, [])
+        choices = {c["id"]: c for c in question["choices"]}
+        rows.append(
+            {
+                "number": number,
+                "question": question,
+                "correct": question_is_correct(question, chosen),
+                "chosen": [choices[cid] for cid in chosen if cid in choices],
+                "right": (
+                    question["choices"]
+                    if question["kind"] == "ordering"
+                    else [c for c in question["choices"] if c["correct"]]
+                ),
+            }
+        )
+    return rows
+
+
+@login_required
+def my_learning_view(request):
+    return render(request, "learners/my_learning.html", my_learning(user=request.user))
