@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Hourly in the working day, like the HR reminders: each goes once (a unique marker).
         "schedule": crontab(hour="7-17", minute=15),
     },
+    # Learning records waiting for a municipality's LRS (after a failure, with backoff).
+    "xapi-deliver-due": {
+        "task": "learners.tasks.xapi_deliver_due_task",
+        "schedule": crontab(minute="*"),
+    },
     # Privacy (issue 9): anonymise people past their municipality's retention period.
     "privacy-retention-anonymise": {
         "task": "learners.tasks.retention_anonymise",

@@ -17,6 +17,7 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
     "ActionPlan",
@@ -34,6 +35,7 @@ __all__ = [
     "Measurement",
     "Membership",
     "MembershipInvitation",
+    "LrsConnection",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
@@ -47,4 +49,5 @@ __all__ = [
     "UnitManager",
     "User",
     "UserManager",
+    "XapiStatement",
 ]
