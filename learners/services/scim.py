@@ -153,7 +153,8 @@ def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimP
     updated, or, for an account that is not its alone, an invitation. The answer is the same
     in every case."""
     _check_user_name(municipality, data.user_name)
-    person = ScimPerson(municipality=municipality, active=data.active)
+    # SCIM's default is active; a later PATCH may remove the attribute (None, still active).
+    person = ScimPerson(municipality=municipality, active=data.active is not False)
     _apply(person, data)
     user = _bring_in(person, user=None)
     if ScimPerson.objects.filter(municipality=municipality, user=user).exists():
