@@ -22,6 +22,7 @@ from learners.models import (
 )
 from learners.permissions import HRScope
 from learners.selectors.reports import Filters, assigned_rows
+from learners.selectors.scim import token_digest as selectors_digest
 from learners.services.assignments import assignment_create
 from learners.services.certificates import certificate_issue
 from learners.services.reminders import reminders_send
@@ -327,3 +328,38 @@ def test_filters_eq_sw_and_and_pagination(scim_bergen):
 def test_a_bad_filter_is_a_scim_invalid_filter_error(scim_bergen):
     status, error = scim_bergen("GET", "Users", filter='userName eq "x" and (')
     assert status == 400 and error["schemas"] == [ERROR] and error["scimType"] == "invalidFilter"
+
+
+# --- The platform administrator's token page ----------------------------------------------
+
+
+def _admin(client, *, superuser=True):
+    from tests.factories import UserFactory
+    from tests.learners.hr_support import totp_for
+
+    admin = UserFactory(is_staff=True, is_superuser=superuser)
+    totp_for(admin)
+    client.force_login(admin)
+    return admin
+
+
+def test_a_platform_admin_sees_a_new_token_once_and_can_revoke_it(client, bergen):
+    admin = _admin(client)
+    url = f"/django-admin/learners/municipality/{bergen.pk}/scim-token/"
+    shown = client.post(url, {"action": "issue"}).content.decode()
+    stored = ScimToken.objects.get(municipality=bergen)
+    token = next(
+        w for w in shown.replace('"', " ").split() if w.startswith("endra_scim_") and len(w) > 30
+    )
+    assert selectors_digest(token) == stored.digest
+    assert token not in client.get(url).content.decode()
+    assert AuditLog.objects.filter(action="scim.token_create", actor=admin).exists()
+    client.post(url, {"action": "revoke"})
+    assert not ScimToken.objects.filter(municipality=bergen).exists()
+
+
+def test_staff_who_are_not_platform_admins_cannot_touch_tokens(client, bergen):
+    _admin(client, superuser=False)
+    url = f"/django-admin/learners/municipality/{bergen.pk}/scim-token/"
+    assert client.post(url, {"action": "issue"}).status_code in (302, 403)
+    assert not ScimToken.objects.filter(municipality=bergen).exists()
