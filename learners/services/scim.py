@@ -5,6 +5,7 @@ what a response shows is what the municipality said, kept in ScimPerson."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 
@@ -66,7 +67,8 @@ def scim_token_revoke(*, municipality: Municipality, actor: User | None) -> bool
 def scim_request_record(*, token: ScimToken, method: str, path: str, status: int) -> None:
     """Audit one use of the token (every request, whatever its answer)."""
     now = timezone.now()
-    ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)  # to the minute
     audit_log_write(
         action="scim.request",
         municipality=token.municipality,

@@ -12,6 +12,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -107,15 +108,17 @@ def scim_endpoint(view: Callable) -> Callable:
             response = _error(401, "A valid bearer token is required.")
             response["WWW-Authenticate"] = 'Bearer realm="Endra SCIM"'
             return response
-        if _over_limit(f"token:{token.pk}"):
-            response = _error(429, "Too many requests for this token.")
-            response["Retry-After"] = str(settings.SCIM_RATE_LIMIT[1])
-        else:
-            request.scim_municipality = token.municipality
-            response = _handle(lambda: view(request, *args, **kwargs))
-        services.scim_request_record(
-            token=token, method=request.method, path=request.path, status=response.status_code
-        )
+        # One transaction for the change and its audit row: one commit per request.
+        with transaction.atomic():
+            if _over_limit(f"token:{token.pk}"):
+                response = _error(429, "Too many requests for this token.")
+                response["Retry-After"] = str(settings.SCIM_RATE_LIMIT[1])
+            else:
+                request.scim_municipality = token.municipality
+                response = _handle(lambda: view(request, *args, **kwargs))
+            services.scim_request_record(
+                token=token, method=request.method, path=request.path, status=response.status_code
+            )
         return response
 
     return wrapper
@@ -243,7 +246,7 @@ def users(request):
         person = services.scim_person_create(
             municipality=municipality, data=resources.person_data(resource)
         )
-        return _resource_response(request, _user(request, _reload_person(person)), status=201)
+        return _resource_response(request, _user(request, person), status=201)
     if request.method != "GET":
         return _error(405, "Method not allowed.")
     return _users_list(request)
