@@ -101,6 +101,14 @@ def test_the_token_is_stored_only_as_a_digest_and_every_use_is_audited(bergen, s
     assert row.data == {"method": "GET", "path": "/scim/v2/Users", "status": 200}
 
 
+def test_the_hr_log_shows_the_tokens_life_but_not_every_request(bergen, scim_bergen):
+    from learners.selectors.audit import hr_log
+
+    scim_bergen("GET", "Users")
+    actions = set(hr_log(municipality=bergen).values_list("action", flat=True))
+    assert "scim.token_create" in actions and "scim.request" not in actions
+
+
 def test_no_token_a_wrong_token_and_a_revoked_token_get_a_scim_401(client, bergen, scim_bergen):
     assert Scim(client, "endra_scim_wrong")("GET", "Users")[0] == 401
     response = client.get("/scim/v2/Users")
