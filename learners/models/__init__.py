@@ -17,6 +17,7 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .scim import ScimGroup, ScimPerson, ScimToken
 from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
     "QuizAttempt",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimGroup",
+    "ScimPerson",
+    "ScimToken",
     "SentReminder",
     "UnitManager",
     "User",
