@@ -206,15 +206,22 @@ def learning_path_create(
     courses: list[tuple[CoursePage, bool]],
     validity_months: int | None = None,
 ) -> LearningPath:
-    """Create a learning path of (course, required) pairs, or return the one with `slug`."""
+    """Create a learning path of (course, required) pairs. A path that exists (same `slug`)
+    keeps its title, courses and order; courses it lacks are added at the end."""
     path = LearningPath.objects.filter(slug=slug).first()
-    if path:
-        return path
-    path = LearningPath.objects.create(
-        slug=slug, title=title, description=description, validity_months=validity_months
-    )
-    for order, (course, required) in enumerate(courses):
+    if path is None:
+        path = LearningPath.objects.create(
+            slug=slug, title=title, description=description, validity_months=validity_months
+        )
+    items = list(path.path_courses.all())
+    present = {item.course_id for item in items}
+    order = max((item.sort_order for item in items), default=-1) + 1
+    for course, required in courses:
+        if course.pk in present:
+            continue
         LearningPathCourse.objects.create(
             path=path, course=course, required=required, sort_order=order
         )
+        present.add(course.pk)
+        order += 1
     return path
