@@ -252,6 +252,7 @@ def content_seed(home: HomePage) -> None:
         "tjenestedesign-i-kommunen",
         "lean-i-kommunale-tjenester",
         "personvern-for-ledere",
+        "prosjekt-og-linje",
     ]
     learning_path_create(
         slug="ledergrunnlag-for-digital-omstilling",

@@ -6,7 +6,10 @@ from django.core.management import call_command
 from courses.models import CoursePage, LearningPath, LearningPathCourse
 
 PATH = "ledergrunnlag-for-digital-omstilling"
-NEW_COURSES = [("personvern-for-ledere", "Personvern for ledere", "personvern")]
+NEW_COURSES = [
+    ("personvern-for-ledere", "Personvern for ledere", "personvern"),
+    ("prosjekt-og-linje", "Prosjekt og linje", "prosjektledelse"),
+]
 
 
 @pytest.mark.parametrize(("slug", "title", "topic"), NEW_COURSES)
