@@ -253,6 +253,7 @@ def content_seed(home: HomePage) -> None:
         "lean-i-kommunale-tjenester",
         "personvern-for-ledere",
         "prosjekt-og-linje",
+        "digital-samhandling-og-brukeradopsjon",
     ]
     learning_path_create(
         slug="ledergrunnlag-for-digital-omstilling",

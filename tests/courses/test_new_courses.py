@@ -9,6 +9,11 @@ PATH = "ledergrunnlag-for-digital-omstilling"
 NEW_COURSES = [
     ("personvern-for-ledere", "Personvern for ledere", "personvern"),
     ("prosjekt-og-linje", "Prosjekt og linje", "prosjektledelse"),
+    (
+        "digital-samhandling-og-brukeradopsjon",
+        "Digital samhandling og brukeradopsjon",
+        "digital-ledelse",
+    ),
 ]
 
 
