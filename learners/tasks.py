@@ -3,7 +3,16 @@
 from celery import shared_task
 
 from learners.models import Certificate, Enrolment
-from learners.services import assignments, certificates, change, org, outbox, privacy, reminders
+from learners.services import (
+    assignments,
+    certificates,
+    change,
+    org,
+    outbox,
+    ownership,
+    privacy,
+    reminders,
+)
 
 
 @shared_task(
@@ -61,9 +70,7 @@ def hr_invitation_send(self, user_id: int, municipality_id: int) -> None:
 )
 def membership_invitation_send(self, invitation_id: int) -> None:
     """E-mail an existing account the invitation to join another municipality."""
-    from .services.ownership import membership_invitation_send as send
-
-    send(invitation_id=invitation_id)
+    ownership.membership_invitation_send(invitation_id=invitation_id)
 
 
 @shared_task(
