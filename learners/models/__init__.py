@@ -1,5 +1,5 @@
 from .assignments import Assignment, AssignmentPerson
-from .audit import AuditLog
+from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
     ActionPlan,
@@ -19,9 +19,11 @@ from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 
 __all__ = [
+    "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
     "AssignmentPerson",
+    "AuditAction",
     "AuditLog",
     "Benefit",
     "BenefitStatus",
