@@ -117,4 +117,6 @@ class AuditLog(models.Model):
     @property
     def action_label(self) -> str:
         """The action's display text (the code itself for a code no longer declared)."""
-        return AuditAction(self.action).label if self.action in AuditAction.values else self.action
+        if self.action not in AuditAction.values:
+            return self.action
+        return str(AuditAction(self.action).label)

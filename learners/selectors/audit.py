@@ -52,11 +52,11 @@ class _Names:
     people: dict[int, User] = field(default_factory=dict)
 
     def item(self, assignment: Assignment | None) -> str:
-        if assignment is None:
-            return _("an assignment that no longer exists")
-        if assignment.learning_path is not None:
+        if assignment is not None and assignment.learning_path is not None:
             return _("the learning path «%(title)s»") % {"title": assignment.learning_path.title}
-        return _("the course «%(title)s»") % {"title": assignment.course.title}
+        if assignment is not None and assignment.course is not None:
+            return _("the course «%(title)s»") % {"title": assignment.course.title}
+        return _("an assignment that no longer exists")
 
     def person(self, user_id) -> str:
         user = self.people.get(_int(user_id))
@@ -67,11 +67,12 @@ class _Names:
         return unit.name if unit is not None else _("a unit that no longer exists")
 
 
-def _int(value) -> int | None:
+def _int(value) -> int:
+    """An id from a row's target or data; 0 (no row has it) when missing."""
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
+        return 0
 
 
 def _names(entries: list[AuditLog]) -> _Names:
@@ -84,15 +85,15 @@ def _names(entries: list[AuditLog]) -> _Names:
         unit_ids.add(_int(entry.data.get("org_unit_id")))
         user_ids.add(_int(entry.data.get("user_id")))
     names = _Names()
-    names.assigned = AssignmentPerson.objects.in_bulk(assigned_ids - {None})
+    names.assigned = AssignmentPerson.objects.in_bulk(assigned_ids - {0})
     assignment_ids |= {assigned.assignment_id for assigned in names.assigned.values()}
     user_ids |= {assigned.user_id for assigned in names.assigned.values()}
     names.assignments = Assignment.objects.select_related(
         "learning_path", "course", "org_unit"
-    ).in_bulk(assignment_ids - {None})
+    ).in_bulk(assignment_ids - {0})
     unit_ids |= {a.org_unit_id for a in names.assignments.values() if a.org_unit_id}
-    names.units = OrgUnit.objects.in_bulk(unit_ids - {None})
-    names.people = User.objects.in_bulk(user_ids - {None})
+    names.units = OrgUnit.objects.in_bulk(unit_ids - {0})
+    names.people = User.objects.in_bulk(user_ids - {0})
     return names
 
 

@@ -225,7 +225,7 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
 
 def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> Certificate:
     """Render and store the PDF unless a stored file already exists (or `force`)."""
-    if certificate.pdf and not force and default_storage.exists(certificate.pdf.name):
+    if certificate.pdf.name and not force and default_storage.exists(certificate.pdf.name):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)
     name = f"certificates/kursbevis-{certificate.code}.pdf"
