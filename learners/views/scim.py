@@ -131,6 +131,21 @@ def _body(request) -> dict:
     return payload
 
 
+def _patch_body(request) -> dict:
+    """The PatchOp with null sub-attributes left out of list values: RFC 7643 (2.5) makes null
+    the same as unassigned, and Entra ID removes members as [{"$ref": null, "value": id}],
+    which would otherwise match no stored member (they all have a $ref)."""
+    payload = _body(request)
+    for operation in payload.get("Operations") or []:
+        value = operation.get("value") if isinstance(operation, dict) else None
+        if isinstance(value, list):
+            operation["value"] = [
+                {k: v for k, v in item.items() if v is not None} if isinstance(item, dict) else item
+                for item in value
+            ]
+    return payload
+
+
 def _location(request, name: str, pk) -> str:
     return request.build_absolute_uri(reverse(f"scim:{name}", args=[str(pk)]))
 
@@ -175,10 +190,11 @@ def _user(request, person: ScimPerson) -> User:
     return user
 
 
-def _group(request, group: ScimGroup) -> Group:
+def _group(request, group: ScimGroup, member_ids: list[str] | None = None) -> Group:
+    if member_ids is None:
+        member_ids = selectors.scim_group_members(groups=[group])[str(group.pk)]
     members = [
-        GroupMember(value=pk, ref=_location(request, "user", pk), type="User")
-        for pk in selectors.scim_group_members(group=group)
+        GroupMember(value=pk, ref=_location(request, "user", pk), type="User") for pk in member_ids
     ]
     return Group(
         id=str(group.pk),
@@ -213,7 +229,7 @@ def _query_params(request, model) -> SearchRequest:
     return SearchRequest[model].model_validate(query, scim_ctx=Context.SEARCH_REQUEST)
 
 
-def _list(request, model, params, rows, to_resource) -> HttpResponse:
+def _list(request, model, params, rows, to_resources) -> HttpResponse:
     start = max(params.start_index or 1, 1)
     count = resources.DEFAULT_PAGE if params.count is None else max(params.count, 0)
     count = min(count, resources.MAX_PAGE)
@@ -223,7 +239,7 @@ def _list(request, model, params, rows, to_resource) -> HttpResponse:
         total_results=total,
         start_index=start,
         items_per_page=len(page),
-        resources=[to_resource(request, row) for row in page] or None,
+        resources=to_resources(request, page) or None,
     )
     return _json(response.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=params))
 
@@ -257,7 +273,7 @@ def _users_list(request) -> HttpResponse:
     rows = selectors.scim_people(
         municipality=request.scim_municipality, filter_ast=_filter_ast(params)
     )
-    return _list(request, User, params, rows, _user)
+    return _list(request, User, params, rows, lambda r, page: [_user(r, p) for p in page])
 
 
 @scim_endpoint
@@ -294,7 +310,7 @@ def user(request, pk: str):
             resource.replace(current)
         elif request.method == "PATCH":
             patch = PatchOp[User].model_validate(
-                _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+                _patch_body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
             )
             patch.patch(current)
             resource = current
@@ -336,7 +352,12 @@ def _groups_list(request) -> HttpResponse:
     rows = selectors.scim_groups(
         municipality=request.scim_municipality, filter_ast=_filter_ast(params)
     )
-    return _list(request, Group, params, rows, _group)
+    return _list(request, Group, params, rows, _groups_page)
+
+
+def _groups_page(request, page: list[ScimGroup]) -> list[Group]:
+    members = selectors.scim_group_members(groups=page)
+    return [_group(request, group, members[str(group.pk)]) for group in page]
 
 
 @scim_endpoint
@@ -367,7 +388,7 @@ def group(request, pk: str):
             resource.replace(current)
         elif request.method == "PATCH":
             patch = PatchOp[Group].model_validate(
-                _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+                _patch_body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
             )
             patch.patch(current)
             resource = current
