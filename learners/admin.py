@@ -1,12 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog, Membership, Municipality, ScimToken, User
+from .lib.secretbox import seal
+from .models import AuditLog, LrsConnection, Membership, Municipality, ScimToken, User
 from .services.scim import scim_token_issue, scim_token_revoke
 
 
@@ -78,3 +80,41 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LrsConnectionForm(forms.ModelForm):
+    endpoint = forms.URLField(
+        label=_("LRS endpoint"),
+        assume_scheme="https",
+        help_text=_(
+            "The xAPI base address, e.g. https://lrs.kommune.no/xAPI/ (without statements)."
+        ),
+    )
+    password = forms.CharField(
+        label=_("password (Basic auth secret)"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the current one."),
+    )
+
+    class Meta:
+        model = LrsConnection
+        fields = ["municipality", "endpoint", "username", "send_email", "active"]
+
+    def save(self, commit=True):
+        connection = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            connection.password_sealed = seal(self.cleaned_data["password"])
+        if commit:
+            connection.save()
+        return connection
+
+
+@admin.register(LrsConnection)
+class LrsConnectionAdmin(admin.ModelAdmin):
+    """Platform admins connect a municipality to its Learning Record Store."""
+
+    form = LrsConnectionForm
+    list_display = ["municipality", "endpoint", "active", "last_success_at", "last_error"]
+    readonly_fields = ["last_success_at", "last_error", "retry_after"]
+    raw_id_fields = ["municipality"]

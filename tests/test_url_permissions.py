@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "wagtailcore_login": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "wagtaildocs_serve": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "learners:municipality_units": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:language": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
     "certificates:did_json": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "certificates:check": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "certificates:verify": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The signed-in person's language (their choice, else their municipality's målform).
+    "learners.middleware.PreferredLanguageMiddleware",
     # Two-factor authentication before /hr/ (HR, unit managers) and the admin (staff).
     "learners.middleware.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -172,7 +174,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Endra"
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [
+    ("nb", _("Norwegian Bokmål")),
+    ("nn", _("Norwegian Nynorsk")),
+    ("en", _("English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
@@ -264,6 +270,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learners.tasks.change_followups_remind",
         # Hourly in the working day, like the HR reminders: each goes once (a unique marker).
         "schedule": crontab(hour="7-17", minute=15),
+    },
+    # Learning records waiting for a municipality's LRS (after a failure, with backoff).
+    "xapi-deliver-due": {
+        "task": "learners.tasks.xapi_deliver_due_task",
+        "schedule": crontab(minute="*"),
     },
     # Privacy (issue 9): anonymise people past their municipality's retention period.
     "privacy-retention-anonymise": {

@@ -18,6 +18,7 @@ from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .scim import ScimGroup, ScimPerson, ScimToken
+from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
     "ActionPlan",
@@ -35,6 +36,7 @@ __all__ = [
     "Measurement",
     "Membership",
     "MembershipInvitation",
+    "LrsConnection",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
@@ -51,4 +53,5 @@ __all__ = [
     "UnitManager",
     "User",
     "UserManager",
+    "XapiStatement",
 ]
