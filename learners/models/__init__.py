@@ -17,6 +17,8 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .scim import ScimGroup, ScimPerson, ScimToken
+from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
     "ActionPlan",
@@ -34,6 +36,7 @@ __all__ = [
     "Measurement",
     "Membership",
     "MembershipInvitation",
+    "LrsConnection",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
@@ -43,8 +46,12 @@ __all__ = [
     "QuizAttempt",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimGroup",
+    "ScimPerson",
+    "ScimToken",
     "SentReminder",
     "UnitManager",
     "User",
     "UserManager",
+    "XapiStatement",
 ]
