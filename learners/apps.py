@@ -8,8 +8,11 @@ class LearnersConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django requires: models are ready only now.
+        from allauth.account.signals import user_logged_in
+
         from . import receivers
         from .signals import course_completed
+        from .sso.adapter import sso_login_record
 
         course_completed.connect(
             receivers.certificate_queue_on_course_completed,
@@ -17,4 +20,9 @@ class LearnersConfig(AppConfig):
         )
         course_completed.connect(
             receivers.assignment_progress_on_course_completed, dispatch_uid="learners.hr_progress"
+        )
+        user_logged_in.connect(
+            lambda sender, request, user, **kw: sso_login_record(request, user, **kw),
+            dispatch_uid="learners.sso_login_record",
+            weak=False,
         )

@@ -17,6 +17,7 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .sso import IdentityProvider
 
 __all__ = [
     "ActionPlan",
@@ -30,6 +31,7 @@ __all__ = [
     "CheckIn",
     "CheckInReminder",
     "EndedMembership",
+    "IdentityProvider",
     "Enrolment",
     "Measurement",
     "Membership",
