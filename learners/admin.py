@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditLog, IdentityProvider, Membership, Municipality, User
-from .services.sso import idp_secret_set
+from .services.sso import idp_discover, idp_secret_set
 
 
 @admin.register(User)
@@ -68,6 +68,14 @@ class IdentityProviderForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("issuer") and not self.errors:
+            probe = IdentityProvider(issuer=data["issuer"])
+            try:
+                idp_discover(probe)
+            except ValueError as e:
+                self.add_error("issuer", str(e))
+            else:
+                self.instance.authorization_origin = probe.authorization_origin
         has_stored = self.instance.pk and self.instance.client_secret_encrypted
         if not (data.get("client_secret") or data.get("client_secret_env") or has_stored):
             self.add_error("client_secret", _("Give the client secret or an environment variable."))
@@ -90,7 +98,7 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     list_display = ["municipality", "kind", "issuer", "email_domains", "enabled"]
     search_fields = ["municipality__name", "municipality__number"]
     autocomplete_fields = ["municipality"]
-    readonly_fields = ["secret_stored", "callback_path"]
+    readonly_fields = ["secret_stored", "callback_path", "authorization_origin"]
 
     @admin.display(description=_("secret stored"), boolean=True)
     def secret_stored(self, obj):

@@ -1,5 +1,7 @@
 """A municipality's own identity provider (OpenID Connect): Entra ID, ID-porten or Feide."""
 
+from urllib.parse import urlsplit
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +37,12 @@ class IdentityProvider(models.Model):
         help_text=_(
             "Name of an environment variable that holds the secret (instead of storing it)."
         ),
+    )
+    authorization_origin = models.CharField(
+        _("origin of the authorization endpoint"),
+        max_length=255,
+        blank=True,
+        help_text=_("Read from the discovery document when saved; the login form may go there."),
     )
     email_domains = models.CharField(
         _("allowed e-mail domains"),
@@ -73,6 +81,14 @@ class IdentityProvider(models.Model):
     def provider_id(self) -> str:
         """allauth's provider id of this municipality's login."""
         return f"kommune-{self.municipality.number}"
+
+    def form_origins(self) -> set[str]:
+        """Origins the sign-in form may be sent on to (the page's form-action policy)."""
+        parts = urlsplit(self.issuer)
+        origins = {f"{parts.scheme}://{parts.netloc}"}
+        if self.authorization_origin:
+            origins.add(self.authorization_origin)
+        return origins
 
     def domains(self) -> list[str]:
         return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
 
 from learners.lib.secretbox import secret_open, secret_seal
 from learners.models import EndedMembership, IdentityProvider, Membership, OrgUnit, User
@@ -31,6 +34,31 @@ def idp_secret(idp: IdentityProvider) -> str:
     if idp.client_secret_env:
         return os.environ.get(idp.client_secret_env, "")
     return secret_open(idp.client_secret_encrypted) if idp.client_secret_encrypted else ""
+
+
+def idp_discover(idp: IdentityProvider) -> None:
+    """Read `idp`'s discovery document: its issuer must be the configured one, and the origin
+    of its authorization endpoint is kept (the sign-in form is sent on there). ValueError
+    with the reason otherwise."""
+    url = idp.issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=10)
+        response.raise_for_status()
+        config = response.json()
+    except (requests.RequestException, ValueError) as e:
+        raise ValueError(f"The discovery document at {url} could not be read.") from e
+    if config.get("issuer") != idp.issuer:
+        raise ValueError(f"The discovery document names another issuer: {config.get('issuer')}")
+    parts = urlsplit(config.get("authorization_endpoint", ""))
+    idp.authorization_origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def sso_form_origins() -> list[str]:
+    """Every enabled provider's origins, for the form-action policy of the start page."""
+    origins: set[str] = set()
+    for idp in IdentityProvider.objects.filter(enabled=True):
+        origins |= idp.form_origins()
+    return sorted(origins)
 
 
 class SSORefused(Exception):

@@ -20,7 +20,7 @@ from requests import RequestException
 from learners.forms.sso import LinkPasswordForm, MunicipalityPickForm, UnitPickForm
 from learners.models import IdentityProvider, Membership, User
 from learners.services.memberships import membership_create
-from learners.services.sso import sso_claims_read, sso_person_bring
+from learners.services.sso import sso_claims_read, sso_form_origins, sso_person_bring
 from learners.sso.adapter import PENDING_LINK_KEY, idp_for, refusal_response, unit_step
 
 NO_DOMAIN_MESSAGE = gettext_lazy(
@@ -66,7 +66,13 @@ def sso_start(request):
                 return provider.redirect(request, AuthProcess.LOGIN, next_url=_next_url(request))
             except RequestException:
                 return refusal_response(request, "unavailable", idp.municipality, status=502)
-    return render(request, "learners/sso/start.html", {"form": form, "next": _next_url(request)})
+    response = render(
+        request, "learners/sso/start.html", {"form": form, "next": _next_url(request)}
+    )
+    # The form is sent on (redirected) to the municipality's provider: the page's
+    # form-action policy must name the providers' origins, or the browser stops it.
+    response._csp_update = {"form-action": sso_form_origins()}
+    return response
 
 
 def sso_link(request):

@@ -409,3 +409,24 @@ def test_the_secret_can_come_from_the_environment(monkeypatch, peer, bergen):
     monkeypatch.setenv("ENDRA_IDP_SECRET_4601", "fra-miljoet")
     idp = IdentityProvider(municipality=bergen, client_secret_env="ENDRA_IDP_SECRET_4601")
     assert idp_secret(idp) == "fra-miljoet"
+
+
+def test_the_start_page_lets_its_form_go_on_to_the_providers(client, peer, bergen_idp):
+    policy = client.get(reverse("sso_start"))["Content-Security-Policy"]
+    form_action = next(p for p in policy.split(";") if p.strip().startswith("form-action"))
+    assert peer.issuer in form_action and "'self'" in form_action
+
+
+def test_the_admin_refuses_an_issuer_whose_discovery_names_another(admin_client, admin_user):
+    from learners.admin import IdentityProviderForm
+
+    form = IdentityProviderForm(
+        data={
+            "municipality": Municipality.objects.get(number="4601").pk, "kind": "entra",
+            "issuer": "http://127.0.0.1:9/", "client_id": "x", "client_secret": "y",
+            "email_domains": "bergen.kommune.no", "hr_role_value": "hr",
+            "manager_role_value": "manager",
+        }
+    )  # fmt: skip
+    assert not form.is_valid()
+    assert "discovery" in str(form.errors["issuer"])

@@ -78,9 +78,7 @@ def refused(token, peer, jwks, session) -> str:
     return caught.value.reason
 
 
-def test_a_token_signed_by_the_provider_for_endra_and_this_sign_in_is_accepted(
-    peer, jwks, session
-):
+def test_a_token_signed_by_the_provider_for_endra_and_this_sign_in_is_accepted(peer, jwks, session):
     token = peer.sign(claims(peer, session))
     assert verify(token, peer, jwks, session)["email"] == "kari@bergen.kommune.no"
 
