@@ -193,9 +193,10 @@ def sso_person_bring(*, idp: IdentityProvider, claims: SSOClaims, user: User | N
         plan = person_plan(**person)
         if plan.outcome == Outcome.UNCHANGED:  # the usual sign-in: nothing to write
             return plan
-    return person_bring_into_municipality(
-        **person, source="sso", email_verified=claims.email_verified
-    )
+    # A new account's address is in the municipality's own domain and comes from its own
+    # provider: the municipality vouches for it, as its import does (Entra ID sends no
+    # email_verified). Linking an existing account still needs the provider's word.
+    return person_bring_into_municipality(**person, source="sso", email_verified=True)
 
 
 def sso_membership_without_unit(*, user: User, municipality_id: int) -> Membership | None:

@@ -55,6 +55,7 @@ ACCOUNTS = {
     "uten-enhet": _account("uten.enhet@bergen.kommune.no"),
     "eksisterende": _account("eksisterende@bergen.kommune.no", given_name="Eks"),
     "uverifisert": _account("uverifisert@bergen.kommune.no", verified=False),
+    "ny-uverifisert": _account("ny.uverifisert@bergen.kommune.no", verified=False),
     "utenlands": _account("kari@gmail.com"),
     "avsluttet": _account("avsluttet@bergen.kommune.no"),
     "hr-mfa": _account("hr.mfa@bergen.kommune.no", amr=["pwd", "mfa"]),
@@ -175,6 +176,14 @@ def test_without_a_unit_claim_the_person_chooses_the_unit_after_signing_in(
     saved = client.post(response["Location"], {"org_unit": unit.pk, "next": "/min-laering/"})
     assert saved["Location"] == "/min-laering/"
     assert Membership.objects.get(user=signed_in_as(client)).org_unit == unit
+
+
+def test_a_new_person_without_email_verified_is_signed_in_at_once(client, peer, bergen_idp):
+    # Entra ID sends no email_verified: the address is the municipality's own domain.
+    sso(client, peer, "ny-uverifisert")
+    user = signed_in_as(client)
+    assert user is not None and user.email == "ny.uverifisert@bergen.kommune.no"
+    assert EmailAddress.objects.get(user=user).verified
 
 
 def test_the_person_is_routed_to_the_provider_by_the_e_mail_domain(client, peer, bergen_idp):
