@@ -3,7 +3,16 @@
 from celery import shared_task
 
 from learners.models import Certificate, Enrolment
-from learners.services import assignments, certificates, change, org, outbox, privacy, reminders
+from learners.services import (
+    assignments,
+    certificates,
+    change,
+    org,
+    outbox,
+    privacy,
+    reminders,
+    xapi,
+)
 
 
 @shared_task(
@@ -110,3 +119,17 @@ def retention_anonymise(self) -> int:
     return len(
         {person["id"] for result in privacy.retention_anonymise() for person in result.people}
     )
+
+
+# Learning records to the municipalities' LRSs (learners.services.xapi). No Celery retry: a
+# failed delivery leaves the statements waiting with a backoff, and the beat task sends them.
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def xapi_deliver_task(self, municipality_id: int) -> int:
+    return xapi.xapi_deliver(municipality_id=municipality_id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def xapi_deliver_due_task(self) -> int:
+    return xapi.xapi_deliver_due()

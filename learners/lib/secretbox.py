@@ -1,34 +1,32 @@
-"""Secrets at rest (identity providers' client secrets): Fernet, with keys from
-SSO_SECRET_KEYS (comma-separated Fernet keys, the first encrypts, all decrypt, so keys can be
-rotated) or, without it, one key derived from SECRET_KEY."""
+"""Secrets at rest (passwords and keys for a municipality's outside services): sealed with
+Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) under a key derived from SECRET_KEY,
+so a database dump alone does not reveal them."""
 
 import base64
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 
-def _fernet() -> MultiFernet:
-    keys = [k.strip() for k in getattr(settings, "SSO_SECRET_KEYS", []) if k.strip()]
-    if not keys:
-        if not settings.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY or SSO_SECRET_KEYS is needed to store secrets.")
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=b"endra", info=b"endra-sso-secret"
-        ).derive(settings.SECRET_KEY.encode())
-        keys = [base64.urlsafe_b64encode(derived).decode()]
-    return MultiFernet([Fernet(k) for k in keys])
+def _fernet() -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"endra secretbox v1").derive(
+        settings.SECRET_KEY.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
-def secret_seal(plaintext: str) -> str:
-    return _fernet().encrypt(plaintext.encode()).decode()
+def seal(secret: str) -> str:
+    """The sealed form of `secret`, for storing."""
+    return _fernet().encrypt(secret.encode()).decode() if secret else ""
 
 
-def secret_open(token: str) -> str:
-    """The plaintext of `token`; ValueError when no configured key opens it."""
+def unseal(sealed: str) -> str:
+    """The secret back; "" when nothing is stored or it was sealed under another SECRET_KEY."""
+    if not sealed:
+        return ""
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as e:
-        raise ValueError("The secret cannot be decrypted with the configured keys.") from e
+        return _fernet().decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return ""

@@ -12,6 +12,11 @@ HR_ACTIONS = (
     "certificate.revoke",
     "settings.",
     "unit_manager.",
+    # Provisioning: the token's life and what the identity system removed; the request rows
+    # (one per SCIM call) stay in the full log.
+    "scim.token_",
+    "scim.person_",
+    "scim.group_",
 )
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from learners.lib.secretbox import secret_open, secret_seal
+from learners.lib.secretbox import seal, unseal
 from learners.models import EndedMembership, IdentityProvider, Membership, OrgUnit, User
 from learners.services.ownership import (
     Outcome,
@@ -25,15 +25,15 @@ from learners.services.ownership import (
 
 def idp_secret_set(idp: IdentityProvider, secret: str) -> None:
     """Store `secret` encrypted on `idp` (saved by the caller); it is never shown again."""
-    idp.client_secret_encrypted = secret_seal(secret)
+    idp.client_secret_encrypted = seal(secret)
 
 
 def idp_secret(idp: IdentityProvider) -> str:
-    """The client secret: from the named environment variable, or decrypted. ValueError when
-    the configured keys cannot decrypt it."""
+    """The client secret: from the named environment variable, or unsealed ("" when it was
+    sealed under another SECRET_KEY)."""
     if idp.client_secret_env:
         return os.environ.get(idp.client_secret_env, "")
-    return secret_open(idp.client_secret_encrypted) if idp.client_secret_encrypted else ""
+    return unseal(idp.client_secret_encrypted)
 
 
 def idp_discover(idp: IdentityProvider) -> None:

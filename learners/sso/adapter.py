@@ -79,11 +79,11 @@ class MunicipalitySocialAccountAdapter(DefaultSocialAccountAdapter):
             idp = idp_for(provider)
             if idp is None:
                 return []
-            try:
-                return [idp_app(idp)]
-            except ValueError:
-                logger.error("The client secret of %s cannot be decrypted.", idp.provider_id)
+            app = idp_app(idp)
+            if not app.secret:
+                logger.error("No readable client secret for %s.", idp.provider_id)
                 return []
+            return [app]
         # No provider list on the login page: people pick their municipality instead.
         return []
 
