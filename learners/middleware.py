@@ -8,19 +8,21 @@ from django.utils import translation
 
 from .permissions import needs_mfa
 from .selectors.org import preferred_language
+from .sso.adapter import sso_mfa_done
 
 # The signed-in person's language, resolved once per sign-in (see PreferredLanguageMiddleware).
 LANGUAGE_SESSION_KEY = "endra_language"
 
 
 class MFARequiredMiddleware:
-    """Send HR users and staff without two-factor authentication to set it up first."""
+    """Send HR users and staff without two-factor authentication to set it up first (a
+    sign-in through the municipality's provider with multi-factor counts as two-factor)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if needs_mfa(user=request.user, path=request.path):
+        if needs_mfa(user=request.user, path=request.path, sso_mfa=sso_mfa_done(request)):
             return HttpResponseRedirect(
                 f"{reverse('mfa_activate_totp')}?next={quote(request.get_full_path())}"
             )

@@ -87,9 +87,11 @@ def hr_view(*, edit: bool = False, platform_admin: bool = False):
     return decorator
 
 
-def needs_mfa(*, user: User, path: str) -> bool:
-    """HR and unit managers on /hr/, and staff (editors, admins) in the admin, need TOTP."""
-    if not user.is_authenticated:
+def needs_mfa(*, user: User, path: str, sso_mfa: bool = False) -> bool:
+    """HR and unit managers on /hr/, and staff (editors, admins) in the admin, need TOTP,
+    unless they signed in through their municipality's provider with multi-factor
+    (`sso_mfa`: the provider's ID token said so)."""
+    if not user.is_authenticated or sso_mfa:
         return False
     if path.startswith("/hr/"):
         is_hr_side = (

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -170,6 +172,14 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "200/5m/ip,5/5m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
+# Single sign-on: each municipality's own OpenID Connect provider (learners.models.
+# IdentityProvider), through allauth's openid_connect provider made stricter (learners.sso).
+SOCIALACCOUNT_ADAPTER = "learners.sso.adapter.MunicipalitySocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "learners.sso.provider.MunicipalityOIDCProvider"}
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never links an account
+SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Endra"
 
