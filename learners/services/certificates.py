@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from courses.models import LearningPath
+from learners import openbadges as ob
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import Certificate, Enrolment, Municipality, User
 from learners.openbadges import credentials
@@ -262,12 +263,30 @@ def _certificate_for_credential_id(credential_id: object) -> Certificate | None:
 
 
 def certificate_verify_credential(*, credential: dict) -> CredentialCheck:
-    """Check a credential.json: our signature, untouched content, and not revoked since."""
+    """Check a credential.json: our signature, untouched content, and not revoked since.
+
+    Cheap checks come first and decide most cases without any JSON-LD work: the shape, the
+    issuer's key, then the certificate named by the credential's id, compared with what we
+    issued. Only a credential that differs from our record (an earlier version we signed, or
+    a changed one) is canonicalised, and only within the bounds of check_bounds."""
+    if not isinstance(credential, dict):
+        return CredentialCheck(status="malformed")
+    try:
+        ob.check_bounds(credential)
+    except ob.DataIntegrityError:
+        return CredentialCheck(status="malformed")
+    proof = credential.get("proof")
+    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    if not isinstance(method, str) or credentials.resolve_public_key(method) is None:
+        reason = "unknown_issuer" if isinstance(method, str) else "malformed"
+        return CredentialCheck(status=reason)
+    certificate = _certificate_for_credential_id(credential.get("id"))
+    if certificate is not None and certificate.credential == credential:
+        status = "revoked" if certificate.revoked_at is not None else "valid"
+        return CredentialCheck(status=status, certificate=certificate)
     reason = credentials.verify_signature(credential=credential)
     if reason != "valid":
         return CredentialCheck(status=reason)
-    certificate = _certificate_for_credential_id(credential.get("id"))
-    # Signed by us but no longer on record: we do not vouch for it any more.
-    if certificate is None or certificate.revoked_at is not None:
-        return CredentialCheck(status="revoked", certificate=certificate)
-    return CredentialCheck(status="valid", certificate=certificate)
+    # Signed by us but not what we hold now (re-signed since, or no longer on record): we do
+    # not vouch for it any more.
+    return CredentialCheck(status="revoked", certificate=certificate)
