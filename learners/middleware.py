@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 
-from .permissions import needs_mfa
+from .permissions import MFARequired, needs_mfa
 from .selectors.org import preferred_language
 
 # The signed-in person's language, resolved once per sign-in (see PreferredLanguageMiddleware).
@@ -21,10 +21,21 @@ class MFARequiredMiddleware:
 
     def __call__(self, request):
         if needs_mfa(user=request.user, path=request.path):
-            return HttpResponseRedirect(
-                f"{reverse('mfa_activate_totp')}?next={quote(request.get_full_path())}"
-            )
+            return self._to_setup(request)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A view outside /hr/ that found HR or staff data for this user (a colleague's
+        certificate PDF, say) raises MFARequired: the same way to two-factor as /hr/."""
+        if isinstance(exception, MFARequired):
+            return self._to_setup(request)
+        return None
+
+    @staticmethod
+    def _to_setup(request):
+        return HttpResponseRedirect(
+            f"{reverse('mfa_activate_totp')}?next={quote(request.get_full_path())}"
+        )
 
 
 class PreferredLanguageMiddleware:
