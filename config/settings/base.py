@@ -197,7 +197,15 @@ STORAGES = {
         )
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Certificate PDFs: private, outside MEDIA_ROOT, handed out only by the permission-checked
+    # download view (any Django storage without public access will do, e.g. a private bucket).
+    "certificates": {
+        "BACKEND": os.environ.get(
+            "CERTIFICATE_STORAGE_BACKEND", "learners.storage.PrivateFileSystemStorage"
+        )
+    },
 }
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

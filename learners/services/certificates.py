@@ -15,15 +15,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from courses.models import LearningPath
 from learners import openbadges as ob
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import Certificate, Enrolment, Municipality, User
+from learners.models.certificates import certificate_storage
 from learners.openbadges import credentials
 from learners.services.xapi import xapi_certificate_earned
 
@@ -224,17 +225,29 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
     )
 
 
+def certificate_pdf_name(code: str) -> str:
+    """The stored name: a keyed hash of the code, so it tells nothing (not the code, not the
+    person) and cannot be guessed, yet rendering again overwrites the same file."""
+    digest = salted_hmac("endra.certificate.pdf", code, algorithm="sha256").hexdigest()
+    return f"certificates/{digest[:32]}.pdf"
+
+
 def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> Certificate:
-    """Render and store the PDF unless a stored file already exists (or `force`)."""
-    if certificate.pdf and not force and default_storage.exists(certificate.pdf.name):
+    """Render and store the PDF in private storage unless a stored file already exists (or
+    `force`); a replaced file is deleted."""
+    storage = certificate_storage()
+    previous = certificate.pdf.name if certificate.pdf else None
+    if previous and not force and storage.exists(previous):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)
-    name = f"certificates/kursbevis-{certificate.code}.pdf"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(content))
+    name = certificate_pdf_name(certificate.code)
+    if storage.exists(name):
+        storage.delete(name)
+    stored = storage.save(name, ContentFile(content))
     Certificate.objects.filter(pk=certificate.pk).update(pdf=stored)
     certificate.pdf.name = stored
+    if previous and previous != stored and storage.exists(previous):
+        storage.delete(previous)
     return certificate
 
 

@@ -8,7 +8,6 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -117,7 +116,7 @@ def certificate_pdf(request, code: str):
     certificate = access_certificate(user=request.user, code=code)
     certificate = certificate_pdf_render(certificate=certificate)  # re-renders a lost file
     return FileResponse(
-        default_storage.open(certificate.pdf.name, "rb"),
+        certificate.pdf.storage.open(certificate.pdf.name, "rb"),
         as_attachment=True,
         filename=f"kursbevis-{certificate.code}.pdf",
         content_type="application/pdf",
