@@ -6,9 +6,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 
-from .permissions import needs_mfa
+from .permissions import MFARequired, needs_mfa, sso_mfa_done
 from .selectors.org import preferred_language
-from .sso.adapter import sso_mfa_done
 
 # The signed-in person's language, resolved once per sign-in (see PreferredLanguageMiddleware).
 LANGUAGE_SESSION_KEY = "endra_language"
@@ -23,10 +22,21 @@ class MFARequiredMiddleware:
 
     def __call__(self, request):
         if needs_mfa(user=request.user, path=request.path, sso_mfa=sso_mfa_done(request)):
-            return HttpResponseRedirect(
-                f"{reverse('mfa_activate_totp')}?next={quote(request.get_full_path())}"
-            )
+            return self._to_setup(request)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A view outside /hr/ that found HR or staff data for this user (a colleague's
+        certificate PDF, say) raises MFARequired: the same way to two-factor as /hr/."""
+        if isinstance(exception, MFARequired):
+            return self._to_setup(request)
+        return None
+
+    @staticmethod
+    def _to_setup(request):
+        return HttpResponseRedirect(
+            f"{reverse('mfa_activate_totp')}?next={quote(request.get_full_path())}"
+        )
 
 
 class PreferredLanguageMiddleware:
