@@ -187,6 +187,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
 # Single sign-on: each municipality's own OpenID Connect provider (learners.models.
 # IdentityProvider), through allauth's openid_connect provider made stricter (learners.sso).
 SOCIALACCOUNT_ADAPTER = "learners.sso.adapter.MunicipalitySocialAccountAdapter"
+# allauth's login stages; the TOTP step is skipped when the provider already did multi-factor.
+ACCOUNT_ADAPTER = "learners.sso.stages.AccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"provider_class": "learners.sso.provider.MunicipalityOIDCProvider"}
 }
