@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from courses.models import LearningPath
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
@@ -199,7 +200,7 @@ def _qr_svg(url: str) -> str:
     import segno
 
     qr = segno.make(url, error="m")
-    return qr.svg_inline(scale=4, border=0, title="QR-kode", dark="#1e2b3c")
+    return qr.svg_inline(scale=4, border=0, title=gettext("QR code"), dark="#1e2b3c")
 
 
 def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
