@@ -12,6 +12,7 @@ from learners.services import (
     ownership,
     privacy,
     reminders,
+    xapi,
 )
 
 
@@ -117,3 +118,17 @@ def retention_anonymise(self) -> int:
     return len(
         {person["id"] for result in privacy.retention_anonymise() for person in result.people}
     )
+
+
+# Learning records to the municipalities' LRSs (learners.services.xapi). No Celery retry: a
+# failed delivery leaves the statements waiting with a backoff, and the beat task sends them.
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def xapi_deliver_task(self, municipality_id: int) -> int:
+    return xapi.xapi_deliver(municipality_id=municipality_id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def xapi_deliver_due_task(self) -> int:
+    return xapi.xapi_deliver_due()

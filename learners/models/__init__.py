@@ -17,6 +17,8 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .scim import ScimGroup, ScimPerson, ScimToken
+from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
     "HR_VISIBLE_ACTIONS",
@@ -36,6 +38,7 @@ __all__ = [
     "Measurement",
     "Membership",
     "MembershipInvitation",
+    "LrsConnection",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
@@ -45,8 +48,12 @@ __all__ = [
     "QuizAttempt",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimGroup",
+    "ScimPerson",
+    "ScimToken",
     "SentReminder",
     "UnitManager",
     "User",
     "UserManager",
+    "XapiStatement",
 ]

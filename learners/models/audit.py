@@ -72,6 +72,14 @@ HR_VISIBLE_ACTIONS = frozenset(
         AuditAction.CERTIFICATE_REVOKE,
         AuditAction.SETTINGS_UPDATE,
         AuditAction.UNIT_MANAGER_CREATE,
+        # Provisioning: the token's life and what the identity system removed; the request
+        # rows (one per SCIM call) stay in the full log.
+        AuditAction.SCIM_TOKEN_CREATE,
+        AuditAction.SCIM_TOKEN_ROTATE,
+        AuditAction.SCIM_TOKEN_REVOKE,
+        AuditAction.SCIM_PERSON_DELETE,
+        AuditAction.SCIM_GROUP_CREATE,
+        AuditAction.SCIM_GROUP_DELETE,
     }
 )
 

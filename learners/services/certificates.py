@@ -26,6 +26,7 @@ from courses.models import LearningPath
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import AuditAction, Certificate, Enrolment, Municipality, User
 from learners.openbadges import credentials
+from learners.services.xapi import xapi_certificate_earned
 
 from .audit import audit_log_write
 from .outbox import outbox_enqueue
@@ -77,6 +78,7 @@ def _create(
                     data={"code": certificate.code, "replaces": replaces.pk if replaces else None},
                 )
                 outbox_enqueue(PDF_TASK, certificate_id=certificate.pk)
+                xapi_certificate_earned(certificate=certificate)
         except IntegrityError:
             continue  # a concurrent issue won (or, astronomically rarely, the code collided)
         return certificate

@@ -10,6 +10,11 @@ from learners.models import AuditAction, Enrolment, ModuleProgress, ReflectionAn
 from learners.selectors.org import learner_home_membership
 from learners.services.audit import audit_log_write
 from learners.services.outbox import certificate_issue_enqueue
+from learners.services.xapi import (
+    xapi_course_completed,
+    xapi_module_completed,
+    xapi_module_started,
+)
 from learners.signals import course_completed
 
 
@@ -79,6 +84,7 @@ def module_visit(*, enrolment: Enrolment, module: ModulePage) -> None:
     if enrolment.last_module_id != module.pk:
         Enrolment.objects.filter(pk=enrolment.pk).update(last_module=module)
         enrolment.last_module_id = module.pk
+        xapi_module_started(enrolment=enrolment, module=module)
 
 
 @transaction.atomic
@@ -94,9 +100,11 @@ def module_complete(*, enrolment: Enrolment, module: ModulePage) -> bool:
 def module_mark_done(*, enrolment: Enrolment, module: ModulePage) -> None:
     try:
         with transaction.atomic():
-            ModuleProgress.objects.get_or_create(
+            _progress, created = ModuleProgress.objects.get_or_create(
                 enrolment=enrolment, module=module, defaults={"done_at": timezone.now()}
             )
+            if created:
+                xapi_module_completed(enrolment=enrolment, module=module)
     except IntegrityError:
         pass  # a concurrent request recorded it first: the module is done either way
 
@@ -132,6 +140,7 @@ def enrolment_complete_if_done(*, enrolment_id: int) -> bool:
         municipality=enrolment.municipality,
         target=enrolment,
     )
+    xapi_course_completed(enrolment=enrolment)
     # The certificate is recorded in this transaction (outbox), so a broker outage loses none.
     certificate_issue_enqueue(enrolment_id=enrolment.pk, completed_at=enrolment.completed_at)
     transaction.on_commit(

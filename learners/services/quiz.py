@@ -15,6 +15,7 @@ from learners.services.learning import (
     enrolment_complete_if_done,
     module_mark_done,
 )
+from learners.services.xapi import xapi_quiz_submitted
 
 
 def quiz_page_for(*, enrolment: Enrolment, page_id: int) -> CoursePage | ModulePage:
@@ -94,6 +95,11 @@ def quiz_attempt_submit(
         municipality=enrolment.municipality,
         target=attempt,
         data={"score": result.score, "passed": result.passed},
+    )
+    xapi_quiz_submitted(
+        enrolment=enrolment,
+        attempt=attempt,
+        correct={question.question_id: question.correct for question in result.questions},
     )
     if result.passed:
         _after_pass(enrolment=enrolment, attempt=attempt)

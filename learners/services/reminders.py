@@ -9,6 +9,7 @@ import logging
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,7 +72,12 @@ def settings_for(municipality_id: int) -> MunicipalitySettings:
 
 
 def _open_rows():
+    # Only current members: a membership the municipality ended sends no more reminders.
+    member = Membership.objects.filter(
+        user_id=OuterRef("user_id"), municipality_id=OuterRef("assignment__municipality_id")
+    )
     return AssignmentPerson.objects.filter(
+        Exists(member),
         completed_at__isnull=True,
         due_date__isnull=False,
         assignment__ended_at__isnull=True,
