@@ -1,4 +1,4 @@
-"""Faults (issue 9): with the broker down, learners still complete courses quickly and every
+"""Faults: with the broker down, learners still complete courses quickly and every
 task is kept in the transactional outbox until the broker is back."""
 
 import time

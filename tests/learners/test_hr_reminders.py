@@ -92,7 +92,7 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
     client.force_login(setup["hr"])
     response = client.post(
         reverse("hr:settings"),
-        # retention_months belongs to the privacy settings on the same page (issue 9).
+        # retention_months belongs to the privacy settings on the same page.
         {
             "language": "nb",
             "reminders_enabled": "on",
