@@ -16,7 +16,7 @@ from learners.openbadges import dataintegrity as di
 from learners.openbadges.credentials import build_credential
 from learners.services.certificates import COURSE_NARRATIVE
 
-VECTOR_DIR = Path(__file__).resolve().parents[1] / "data" / "ob-v3p0-eddsa-rdfc-2022"
+VECTOR_DIR = Path(__file__).resolve().parents[2] / "data" / "ob-v3p0-eddsa-rdfc-2022"
 CREATED = "2024-05-01T12:00:00Z"
 METHOD = "did:web:badges.example.no#key-1"
 

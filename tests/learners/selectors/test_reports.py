@@ -13,22 +13,11 @@ from learners.models import AssignmentPerson, AuditLog, UnitManager
 from learners.permissions import HRScope
 from learners.selectors.reports import Filters, dashboard
 from learners.services.assignments import assignment_create
-from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import complete_course, course_make, person, start_course, totp_for
 from tests.learners.hr_support import unit as make_unit
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 27)
-
-
-@pytest.fixture
-def kommune(db):
-    return MunicipalityFactory(name="Fjordvik")
-
-
-@pytest.fixture
-def annen(db):
-    return MunicipalityFactory(name="Annenvik")
 
 
 @pytest.fixture
