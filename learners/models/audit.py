@@ -77,9 +77,9 @@ HR_VISIBLE_ACTIONS = frozenset(
         AuditAction.SCIM_TOKEN_CREATE,
         AuditAction.SCIM_TOKEN_ROTATE,
         AuditAction.SCIM_TOKEN_REVOKE,
-        AuditAction.SCIM_PERSON_DELETE,
         AuditAction.SCIM_GROUP_CREATE,
         AuditAction.SCIM_GROUP_DELETE,
+        AuditAction.SCIM_PERSON_DELETE,
     }
 )
 

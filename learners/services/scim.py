@@ -9,7 +9,7 @@ import datetime as dt
 import secrets
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from scim2_models import InvalidValueException, UniquenessException
@@ -166,7 +166,11 @@ def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimP
         # The municipality already provisioned this address under another userName.
         raise UniquenessException(detail="Another User of this municipality has this e-mail.")
     person.user = user
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent request provisioned the same userName
+        raise UniquenessException(detail="userName is already in use.") from exc
     if person.active is False:
         _withdraw(person)
     return person
