@@ -138,5 +138,10 @@ def needs_mfa(*, user: User, path: str, sso_mfa: bool = False) -> bool:
 
 
 def has_totp(*, user: User) -> bool:
-    """Whether the user has set up a TOTP authenticator (two-factor)."""
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """Whether the user has set up a TOTP authenticator (two-factor). Asked by the middleware
+    and again by the view's gate, so the answer is kept on the request's user object."""
+    known = getattr(user, "_endra_has_totp", None)
+    if known is None:
+        known = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._endra_has_totp = known  # type: ignore[attr-defined]
+    return known
