@@ -23,9 +23,11 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("konto/kommune/", include("learners.urls.sso")),
     path("konto/", include("allauth.urls")),
     path("sok/", search, name="search"),
     path("hr/", include("learners.urls.hr")),
+    path("scim/v2/", include("learners.urls.scim")),
     path("", include("learners.urls.certificates")),
     path("", include("learners.urls.learners")),
 ]

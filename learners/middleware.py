@@ -8,19 +8,24 @@ from django.utils import translation
 
 from .permissions import MFARequired, needs_mfa
 from .selectors.org import preferred_language
+from .sso.adapter import sso_mfa_done
 
 # The signed-in person's language, resolved once per sign-in (see PreferredLanguageMiddleware).
 LANGUAGE_SESSION_KEY = "endra_language"
 
 
 class MFARequiredMiddleware:
-    """Send HR users and staff without two-factor authentication to set it up first."""
+    """Send HR users and staff without two-factor authentication to set it up first (a
+    sign-in through the municipality's provider with multi-factor counts as two-factor)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if needs_mfa(user=request.user, path=request.path):
+        sso_mfa = sso_mfa_done(request)
+        if sso_mfa:  # the provider did multi-factor: require_mfa lets this user through
+            request.user.mfa_by_provider = True
+        if needs_mfa(user=request.user, path=request.path, sso_mfa=sso_mfa):
             return self._to_setup(request)
         return self.get_response(request)
 

@@ -95,15 +95,20 @@ class MFARequired(Exception):  # noqa: N818 - it is a signal, handled by MFARequ
 
 
 def require_mfa(*, user: User) -> None:
-    """The gate for HR and staff data, wherever it is shown: TOTP set up, or MFARequired.
-    Call it once the user is known to see the data in an HR or staff role (not as its owner)."""
+    """The gate for HR and staff data, wherever it is shown: TOTP set up (or multi-factor at
+    the municipality's provider, marked by MFARequiredMiddleware), or MFARequired. Call it
+    once the user is known to see the data in an HR or staff role (not as its owner)."""
+    if getattr(user, "mfa_by_provider", False):
+        return
     if not has_totp(user=user):
         raise MFARequired
 
 
-def needs_mfa(*, user: User, path: str) -> bool:
-    """HR and unit managers on /hr/, and staff (editors, admins) in the admin, need TOTP."""
-    if not user.is_authenticated:
+def needs_mfa(*, user: User, path: str, sso_mfa: bool = False) -> bool:
+    """HR and unit managers on /hr/, and staff (editors, admins) in the admin, need TOTP,
+    unless they signed in through their municipality's provider with multi-factor
+    (`sso_mfa`: the provider's ID token said so)."""
+    if not user.is_authenticated or sso_mfa:
         return False
     if path.startswith("/hr/"):
         is_hr_side = (

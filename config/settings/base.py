@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -182,6 +184,14 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "200/5m/ip,5/5m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
+# Single sign-on: each municipality's own OpenID Connect provider (learners.models.
+# IdentityProvider), through allauth's openid_connect provider made stricter (learners.sso).
+SOCIALACCOUNT_ADAPTER = "learners.sso.adapter.MunicipalitySocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "learners.sso.provider.MunicipalityOIDCProvider"}
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never links an account
+SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Endra"
 
@@ -322,6 +332,9 @@ ENDRA_RETIRED_PUBLIC_KEYS = env_list("ENDRA_RETIRED_PUBLIC_KEYS")
 CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "Endra")
 # Public certificate pages: requests per IP per window (seconds), a fixed-window counter.
 CERTIFICATE_RATE_LIMIT = (int(os.environ.get("CERTIFICATE_RATE_LIMIT", "30")), 60)
+# SCIM requests per municipality token (and failed authentications per address) per minute.
+# An Entra ID provisioning cycle stays far below; bulk loads of thousands fit in a few minutes.
+SCIM_RATE_LIMIT = (int(os.environ.get("SCIM_RATE_LIMIT", "3000")), 60)
 
 WAGTAIL_SITE_NAME = "Endra"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

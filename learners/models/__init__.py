@@ -1,5 +1,5 @@
 from .assignments import Assignment, AssignmentPerson
-from .audit import AuditLog
+from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
     ActionPlan,
@@ -17,12 +17,16 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .scim import ScimGroup, ScimPerson, ScimToken
+from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
+    "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
     "AssignmentPerson",
+    "AuditAction",
     "AuditLog",
     "Benefit",
     "BenefitStatus",
@@ -31,6 +35,7 @@ __all__ = [
     "CheckIn",
     "CheckInReminder",
     "EndedMembership",
+    "IdentityProvider",
     "Enrolment",
     "Measurement",
     "Membership",
@@ -45,6 +50,9 @@ __all__ = [
     "QuizAttempt",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimGroup",
+    "ScimPerson",
+    "ScimToken",
     "SentReminder",
     "UnitManager",
     "User",

@@ -44,7 +44,12 @@ class User(AbstractUser):
     )
     # The language the person picked; empty means the written standard of their municipality.
     language = models.CharField(
-        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        db_default="",
+        choices=settings.LANGUAGES,
     )
 
     USERNAME_FIELD = "email"

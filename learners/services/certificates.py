@@ -23,7 +23,7 @@ from django.utils.crypto import salted_hmac
 from courses.models import LearningPath
 from learners import openbadges as ob
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
-from learners.models import Certificate, Enrolment, Municipality, User
+from learners.models import AuditAction, Certificate, Enrolment, Municipality, User
 from learners.models.certificates import certificate_storage
 from learners.openbadges import credentials
 from learners.services.xapi import xapi_certificate_earned
@@ -66,7 +66,9 @@ def _create(
                 )
                 certificate.save(update_fields=["credential"])
                 audit_log_write(
-                    action="certificate.reissue" if replaces else "certificate.issue",
+                    action=AuditAction.CERTIFICATE_REISSUE
+                    if replaces
+                    else AuditAction.CERTIFICATE_ISSUE,
                     actor=actor,
                     municipality=certificate.municipality,
                     target=certificate,
@@ -164,7 +166,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
     locked.revoke_reason = reason
     locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     audit_log_write(
-        action="certificate.revoke",
+        action=AuditAction.CERTIFICATE_REVOKE,
         actor=actor,
         municipality=locked.municipality,
         target=locked,
@@ -236,7 +238,7 @@ def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> 
     """Render and store the PDF in private storage unless a stored file already exists (or
     `force`); a replaced file is deleted."""
     storage = certificate_storage()
-    previous = certificate.pdf.name if certificate.pdf else None
+    previous = certificate.pdf.name or None
     if previous and not force and storage.exists(previous):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)
