@@ -146,7 +146,7 @@ def access_readiness_enrolment(*, user: User, course_id: int) -> Enrolment:
     )
 
 
-def access_certificate(*, user: User, code: str) -> Certificate:
+def access_certificate(*, user: User, code: str, sso_mfa: bool = False) -> Certificate:
     """A certificate its owner, HR of its municipality or a platform admin may download."""
     certificate = certificate_by_code(code=code)
     if certificate is None or not user.is_authenticated:
@@ -160,5 +160,7 @@ def access_certificate(*, user: User, code: str) -> Certificate:
     )
     if not is_hr_of:
         raise Http404
-    require_mfa(user=user)  # someone else's certificate: HR data, behind the same gate
+    require_mfa(
+        user=user, sso_mfa=sso_mfa
+    )  # someone else's certificate: HR data, behind the same gate
     return certificate

@@ -6,9 +6,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 
-from .permissions import MFARequired, needs_mfa
+from .permissions import MFARequired, needs_mfa, sso_mfa_done
 from .selectors.org import preferred_language
-from .sso.adapter import sso_mfa_done
 
 # The signed-in person's language, resolved once per sign-in (see PreferredLanguageMiddleware).
 LANGUAGE_SESSION_KEY = "endra_language"
@@ -22,10 +21,7 @@ class MFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        sso_mfa = sso_mfa_done(request)
-        if sso_mfa:  # the provider did multi-factor: require_mfa lets this user through
-            request.user.mfa_by_provider = True
-        if needs_mfa(user=request.user, path=request.path, sso_mfa=sso_mfa):
+        if needs_mfa(user=request.user, path=request.path, sso_mfa=sso_mfa_done(request)):
             return self._to_setup(request)
         return self.get_response(request)
 

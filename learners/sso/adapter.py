@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from requests import RequestException
 
 from learners.models import IdentityProvider
+from learners.permissions import SSO_MFA_SESSION_KEY as MFA_SESSION_KEY
 from learners.services.sso import (
     SSORefused,
     idp_secret,
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 PROVIDER_PREFIX = "kommune-"
 PENDING_LINK_KEY = "endra_sso_pending_link"
-MFA_SESSION_KEY = "endra_sso_mfa_user"
 
 
 def idp_for(provider_id: str | None) -> IdentityProvider | None:
@@ -142,26 +142,23 @@ class MunicipalitySocialAccountAdapter(DefaultSocialAccountAdapter):
         unit_step(request, sociallogin, user=user, idp=idp)
 
 
+def provider_did_mfa(sociallogin) -> bool:
+    """Whether `sociallogin` came through a municipality's provider whose ID token says
+    multi-factor."""
+    if sociallogin is None:
+        return False
+    idp = idp_for(sociallogin.account.provider)
+    id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
+    return idp is not None and says_mfa(id_token, idp.acr_values())
+
+
 def sso_login_record(request, user, sociallogin=None, **kwargs) -> None:
     """On every login (allauth's user_logged_in): remember in the session whether this login
     came through a municipality's provider whose ID token says multi-factor."""
-    mfa = False
-    if sociallogin is not None:
-        idp = idp_for(sociallogin.account.provider)
-        id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
-        mfa = idp is not None and says_mfa(id_token, idp.acr_values())
-    if mfa:
+    if provider_did_mfa(sociallogin):
         request.session[MFA_SESSION_KEY] = user.pk
     else:
         request.session.pop(MFA_SESSION_KEY, None)
-
-
-def sso_mfa_done(request) -> bool:
-    """Whether the signed-in user came in through a provider that did multi-factor."""
-    user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated) and (
-        request.session.get(MFA_SESSION_KEY) == user.pk
-    )
 
 
 def unit_step(request, sociallogin, *, user, idp) -> None:

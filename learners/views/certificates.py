@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from learners.access import access_certificate
 from learners.forms.certificates import CredentialCheckForm
 from learners.openbadges import credentials
+from learners.permissions import sso_mfa_done
 from learners.selectors.certificates import certificate_by_code
 from learners.services.certificates import certificate_pdf_render, certificate_verify_credential
 
@@ -113,7 +114,7 @@ def did_json(request):
 @require_GET
 def certificate_pdf(request, code: str):
     """The PDF for its owner, HR of its municipality or a platform admin; 404 for others."""
-    certificate = access_certificate(user=request.user, code=code)
+    certificate = access_certificate(user=request.user, code=code, sso_mfa=sso_mfa_done(request))
     certificate = certificate_pdf_render(certificate=certificate)  # re-renders a lost file
     return FileResponse(
         certificate.pdf.storage.open(certificate.pdf.name, "rb"),
