@@ -12,7 +12,7 @@ ALLOWED_HOSTS = ["*"]
 # the health check and worker tests can reach it.
 CELERY_TASK_ALWAYS_EAGER = True
 # Tests run in a transaction another thread cannot see: everything stays in the test's thread
-# (tests/learners/test_pdf_in_background.py turns the background on to test it).
+# (tests/learners/services/test_outbox_in_process_background.py turns it on).
 OUTBOX_IN_PROCESS_BACKGROUND: list[str] = []
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -13,7 +13,7 @@ from learners.models import Certificate, OutboxMessage, QuizAttempt
 from learners.services import outbox
 from learners.services.certificates import PDF_TASK
 from tests.learners.test_integrity import setup_course  # noqa: F401 - a fixture
-from tests.learners.test_learning import post_answers, right_answers
+from tests.learners.views.test_learning import post_answers, right_answers
 from tests.worker import wait_for
 
 
