@@ -247,6 +247,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Endra <ikke-svar@endr
 # Celery: without a broker, tasks run eagerly in the web process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, these slow tasks run on a background thread of the web process, after the
+# commit, instead of in the request (learners.services.outbox).
+OUTBOX_IN_PROCESS_BACKGROUND = ["learners.tasks.certificate_pdf_render_task"]
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

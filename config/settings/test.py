@@ -11,6 +11,9 @@ ALLOWED_HOSTS = ["*"]
 # Tests call tasks eagerly unless a test starts a real worker; the broker URL stays set so
 # the health check and worker tests can reach it.
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests run in a transaction another thread cannot see: everything stays in the test's thread
+# (tests/learners/services/test_outbox_in_process_background.py turns it on).
+OUTBOX_IN_PROCESS_BACKGROUND: list[str] = []
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

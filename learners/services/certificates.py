@@ -243,7 +243,7 @@ def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> 
     """Render and store the PDF in private storage unless a stored file already exists (or
     `force`); a replaced file is deleted."""
     storage = certificate_storage()
-    previous = certificate.pdf.name if certificate.pdf else None
+    previous = certificate.pdf.name or None
     if previous and not force and storage.exists(previous):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)

@@ -9,7 +9,9 @@ minute and `manage.py outbox_relay`) publishes it once the broker is back. A mes
 published twice (a crash between publishing and marking it sent): every task is idempotent.
 
 In eager mode (no broker: `make run`, tests) "publishing" runs the task in this process right
-after the commit, as `.delay()` did before.
+after the commit, as `.delay()` did before; the slow tasks named in
+OUTBOX_IN_PROCESS_BACKGROUND (the certificate PDF) run on one background thread of the
+process instead, so the request that called for them answers at once.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -66,8 +70,31 @@ def outbox_enqueue(task, /, *, dedup_key: str | None = None, **kwargs) -> Outbox
         if dedup_key is None:
             raise
         return None  # a concurrent enqueue with the same key won
-    transaction.on_commit(partial(_publish_after_commit, message.pk), robust=True)
+    transaction.on_commit(partial(_publish_after_commit, message.pk, name), robust=True)
     return message
+
+
+_background_lock = threading.Lock()
+_background: ThreadPoolExecutor | None = None
+
+
+def background_executor() -> ThreadPoolExecutor:
+    """The one background thread that runs OUTBOX_IN_PROCESS_BACKGROUND tasks without a
+    broker (one at a time: a dev server has little to spare)."""
+    global _background
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="endra-outbox")
+        return _background
+
+
+def _run_in_background(message_id: int) -> None:
+    try:
+        _run_eagerly([message_id], limit=1)
+    except Exception:  # noqa: BLE001 - the message stays unsent; the relay runs it again
+        logger.exception("Outbox message %s failed in the background", message_id)
+    finally:
+        connections.close_all()  # this thread's connections only
 
 
 def _eager() -> bool:
@@ -92,9 +119,12 @@ def _broker_reachable() -> bool:
         return False
 
 
-def _publish_after_commit(message_id: int) -> None:
+def _publish_after_commit(message_id: int, name: str = "") -> None:
     """Best effort, right after the commit; never raises into the request."""
     global _broker_down_until
+    if _eager() and name in settings.OUTBOX_IN_PROCESS_BACKGROUND:
+        background_executor().submit(_run_in_background, message_id)
+        return
     if not _eager() and time.monotonic() < _broker_down_until:
         return  # the broker just failed: the relay will publish it
     try:
