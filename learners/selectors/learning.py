@@ -113,6 +113,8 @@ def my_learning(*, user: User) -> dict:
         total = totals.get(enrolment.course.path, 0)
         enrolment.total_count = total
         enrolment.percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
+        # Every required module done but the course not completed: the final quiz is left.
+        enrolment.final_quiz_left = enrolment.done_count >= total and enrolment.course.has_quiz
     today = timezone.localdate()
     assigned = list(
         AssignmentPerson.objects.filter(user=user, assignment__ended_at__isnull=True)

@@ -132,6 +132,21 @@ def test_fail_then_pass_the_final_quiz_completes_the_course_once(
     assert "Lean i kommunale tjenester" in client.get("/min-laering/").content.decode()
 
 
+def test_my_learning_says_the_final_quiz_is_left_and_links_straight_to_it(client, learner, course):
+    client.force_login(learner)
+    enrolment = enrolment_create(user=learner, course=course)
+    quiz_url = reverse("learners:quiz", args=[course.pk])
+    html = client.get(reverse("learners:my_learning")).content.decode()
+    assert "Avsluttende quiz gjenstår" not in html and f'href="{quiz_url}"' not in html
+
+    complete_modules(enrolment, course)
+    html = client.get(reverse("learners:my_learning")).content.decode()
+    assert "4 av 4 moduler fullført" in html
+    assert "Avsluttende quiz gjenstår" in html
+    assert f'href="{quiz_url}"' in html
+    assert "Ta den avsluttende quizen" in html
+
+
 def test_unanswered_questions_get_clear_errors_and_no_attempt_is_used(client, learner, course):
     client.force_login(learner)
     client.post(reverse("learners:enrol", args=[course.pk]))
