@@ -508,7 +508,7 @@ def membership_invitation_send(*, invitation_id: int) -> None:
         return
     mail_send(
         to=[invitation.user.email],
-        subject=f"{invitation.municipality.name} inviterer deg til Endra",
+        subject=f"{invitation.municipality.label} inviterer deg til Endra",
         template="membership_invitation",
         context={
             "user": invitation.user,

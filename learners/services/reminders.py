@@ -69,7 +69,7 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
     )
     mail_send(
         to=[user.email],
-        subject=f"Du er invitert til Endra av {municipality.name}",
+        subject=f"Du er invitert til Endra av {municipality.label}",
         template="invitation",
         context={"user": user, "municipality": municipality, "link": _site_url(path)},
     )
