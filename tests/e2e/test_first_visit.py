@@ -67,3 +67,48 @@ def test_hr_and_an_editor_set_up_two_step_login_and_arrive_where_they_were_going
     page.get_by_label("Passord").fill(DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Logg inn").click()
     set_up_two_step_login(page, visit, going_to="/admin/")
+
+
+LONG_EMAIL = "kari-margrethe.nordmann-haugland.hjemmetjenesten@fana-bydel.bergen.kommune.example"
+
+
+def test_account_pages_reflow_at_320_px_with_a_long_email_address(page, visit, login):
+    def check(step: str) -> None:
+        visit(step)
+        assert_no_sideways_scroll(page, NARROWEST)
+
+    page.goto("/konto/signup/")
+    check("signup")
+    page.get_by_label("Fornavn").fill("Kari-Margrethe")
+    page.get_by_label("Etternavn").fill("Nordmann-Haugland")
+    page.get_by_label("E-post").fill(LONG_EMAIL)
+    page.get_by_label("Passord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_label("Passord (igjen)").fill(DEMO_PASSWORD)
+    page.get_by_label("Søk etter kommune").fill("Bergen")
+    page.get_by_role("button", name="Registrer deg").click()
+    expect(page).to_have_url(re.compile(r"/konto/confirm-email/$"))
+    expect(page.get_by_role("main")).to_contain_text(LONG_EMAIL)
+    check("confirmation-sent")
+
+    from django.core import mail
+
+    link = re.search(r"https?://\S+/konto/confirm-email/\S+/", mail.outbox[-1].body)
+    page.goto(link.group(0))
+    expect(page.get_by_role("main")).to_contain_text(LONG_EMAIL)
+    check("confirm-email")
+    page.get_by_role("main").get_by_role("button", name="Bekreft").click()
+    expect(page).to_have_url(re.compile(r"/konto/login/$"))
+    expect(page.get_by_role("main")).to_contain_text(LONG_EMAIL)
+    check("login-with-message")
+
+    login(page, LONG_EMAIL, DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/min-laering/$"))
+    check("my-learning")
+    for step, url in (
+        ("profile", "/profil/"),
+        ("email-addresses", "/konto/email/"),
+        ("password-change", "/konto/password/change/"),
+        ("password-reset", "/konto/password/reset/"),
+    ):
+        page.goto(url)
+        check(step)
