@@ -1,4 +1,4 @@
-"""HR settings of the municipality (the reminder schedule)."""
+"""HR settings of the municipality: the reminder schedule and how long personal data is kept."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -19,6 +19,6 @@ def settings_view(request):
         municipality_settings_update(
             municipality=scope.municipality, actor=request.user, **form.cleaned_data
         )
-        messages.success(request, _("The reminder settings have been saved."))
+        messages.success(request, _("Reminders and data retention have been saved."))
         return redirect("hr:settings")
     return render(request, "learners/hr/settings.html", {"form": form})
