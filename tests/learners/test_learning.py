@@ -72,6 +72,18 @@ def test_enrol_from_the_course_page_and_resume_where_you_left_off(client, learne
     assert "0 av 4 moduler fullført" in html
 
 
+def test_the_course_page_marks_no_module_as_you_are_here_for_visitors(client, learner, course):
+    for visitor in (None, learner):  # not logged in; logged in but not enrolled
+        if visitor:
+            client.force_login(visitor)
+        html = client.get(course.url).content.decode()
+        assert "endra-modules__item--current" not in html
+        assert "du er her" not in html
+    enrolment_create(user=learner, course=course)
+    html = client.get(course.url).content.decode()
+    assert html.count("endra-modules__item--current") == 1 and "du er her" in html
+
+
 def test_a_self_enrolled_learner_can_leave_but_not_an_assigned_one(learner, course):
     enrolment = enrolment_create(user=learner, course=course)
     from learners.services.learning import enrolment_leave
