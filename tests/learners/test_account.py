@@ -118,3 +118,20 @@ def test_an_authenticator_from_before_the_login_still_needs_the_password_again(c
     response = client.get(CODES)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_account_pages_speak_plain_norwegian_not_allauths_translation(client, kommune):
+    login_page = client.get(reverse("account_login")).content.decode()
+    assert "Glemt passordet?" in login_page and "Glemt ditt passord?" not in login_page
+    assert "Har du ikke konto ennå?" in login_page and "enda" not in login_page
+    signup_page = client.get(reverse("account_signup")).content.decode()
+    assert "Har du allerede konto?" in signup_page and "Vennligst" not in signup_page
+    reset_page = client.get(reverse("account_reset_password")).content.decode()
+    assert "så sender vi deg en lenke" in reset_page
+
+    user = UserFactory(email="ny.leder@fjordvik.example")
+    user.emailaddress_set.update(verified=False)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    page = client.get(response["Location"]).content.decode()
+    assert "Vi har sendt en e-post med bekreftelseslenke til ny.leder@fjordvik.example." in page
+    assert "Bekreftelsese-post" not in page and "Vennligst" not in page
