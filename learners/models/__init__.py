@@ -1,5 +1,5 @@
 from .assignments import Assignment, AssignmentPerson
-from .audit import AuditLog
+from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
     ActionPlan,
@@ -17,11 +17,15 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .scim import ScimGroup, ScimPerson, ScimToken
+from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
+    "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
     "AssignmentPerson",
+    "AuditAction",
     "AuditLog",
     "Benefit",
     "BenefitStatus",
@@ -34,6 +38,7 @@ __all__ = [
     "Measurement",
     "Membership",
     "MembershipInvitation",
+    "LrsConnection",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
@@ -43,8 +48,12 @@ __all__ = [
     "QuizAttempt",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimGroup",
+    "ScimPerson",
+    "ScimToken",
     "SentReminder",
     "UnitManager",
     "User",
     "UserManager",
+    "XapiStatement",
 ]

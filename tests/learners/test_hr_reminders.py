@@ -95,6 +95,7 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
         reverse("hr:settings"),
         # retention_months belongs to the privacy settings on the same page (issue 9).
         {
+            "language": "nb",
             "reminders_enabled": "on",
             "remind_days_before": "3",
             "hr_digest": "on",
@@ -106,22 +107,29 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
     assert (current.remind_days_before, current.overdue_reminders) == (3, False)
 
 
-def test_the_settings_page_is_named_after_both_things_it_holds(client, setup):
+def test_the_settings_page_is_named_after_what_it_holds(client, setup):
     totp_for(setup["hr"])
     client.force_login(setup["hr"])
     html = client.get(reverse("hr:dashboard")).content.decode()
-    assert f'href="{reverse("hr:settings")}">Påminnelser og lagringstid</a>' in html
+    assert f'href="{reverse("hr:settings")}">Kommunens innstillinger</a>' in html
+    assert ">Påminnelser</a>" not in html
     html = client.get(reverse("hr:settings")).content.decode()
-    assert "<title>Påminnelser og lagringstid" in html
-    assert re.search(r"<h1[^>]*>Påminnelser og lagringstid</h1>", html)
+    assert "<title>Kommunens innstillinger" in html
+    assert re.search(r"<h1[^>]*>Kommunens innstillinger</h1>", html)
+    assert re.search(r"<legend[^>]*>Språk</legend>", html)
     assert re.search(r"<legend[^>]*>Påminnelser</legend>", html)
     assert re.search(r"<legend[^>]*>Lagringstid for personopplysninger</legend>", html)
     response = client.post(
         reverse("hr:settings"),
-        {"reminders_enabled": "on", "remind_days_before": "3", "retention_months": "36"},
+        {
+            "language": "nb",
+            "reminders_enabled": "on",
+            "remind_days_before": "3",
+            "retention_months": "36",
+        },
         follow=True,
     )
-    assert "Påminnelser og lagringstid er lagret." in response.content.decode()
+    assert "Innstillingene er lagret." in response.content.decode()
 
 
 def test_hr_gets_a_weekly_digest_of_who_became_overdue_once(setup):

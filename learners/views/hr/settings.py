@@ -1,4 +1,5 @@
-"""HR settings of the municipality: the reminder schedule and how long personal data is kept."""
+"""HR settings of the municipality: language, the reminder schedule, how long personal data is
+kept, and how learning records reach its LRS."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -6,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from learners.forms.hr import MunicipalitySettingsForm
 from learners.permissions import hr_view
+from learners.selectors.xapi import lrs_delivery_state
 from learners.services.hr import municipality_settings_update
 from learners.services.reminders import settings_for
 
@@ -19,6 +21,10 @@ def settings_view(request):
         municipality_settings_update(
             municipality=scope.municipality, actor=request.user, **form.cleaned_data
         )
-        messages.success(request, _("Reminders and data retention have been saved."))
+        messages.success(request, _("The settings have been saved."))
         return redirect("hr:settings")
-    return render(request, "learners/hr/settings.html", {"form": form})
+    return render(
+        request,
+        "learners/hr/settings.html",
+        {"form": form, "lrs": lrs_delivery_state(municipality=scope.municipality)},
+    )
