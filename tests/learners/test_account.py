@@ -135,3 +135,12 @@ def test_account_pages_speak_plain_norwegian_not_allauths_translation(client, ko
     page = client.get(response["Location"]).content.decode()
     assert "Vi har sendt en e-post med bekreftelseslenke til ny.leder@fjordvik.example." in page
     assert "Bekreftelsese-post" not in page and "Vennligst" not in page
+
+
+def test_the_first_visit_flow_speaks_nynorsk_too(client, kommune):
+    from django.utils import translation
+
+    with translation.override("nn"):
+        assert translation.gettext("Set up two-step login") == "Slå på innlogging i to steg"
+        assert translation.gettext("Forgot your password?") == "Gløymt passordet?"
+        assert translation.gettext("Authenticator code") == "Koden frå appen"
