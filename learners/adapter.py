@@ -4,12 +4,12 @@ set-up that does not ask for the password typed a moment ago."""
 import datetime
 import time
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from .models import Membership, UnitManager
+from .sso.stages import AccountAdapter as ProviderAwareAccountAdapter
 
 MFA_APP = "allauth.mfa"
 # Installing an app and scanning a code takes a few minutes; allauth's 5-minute window for
@@ -33,7 +33,10 @@ def login_landing_url(*, user) -> str:
     return reverse("learners:my_learning")
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(ProviderAwareAccountAdapter):
+    """Endra's allauth adapter (ACCOUNT_ADAPTER): the provider-aware login stages of
+    single sign-on, plus where people land and the first two-factor set-up."""
+
     def get_login_redirect_url(self, request) -> str:
         # allauth gives an explicit `next` precedence over this.
         return login_landing_url(user=request.user)
@@ -53,7 +56,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is None or not user.is_authenticated:
             return False
         records = get_authentication_records(request, user)
-        logins = [r["at"] for r in records if r.get("method") == "password"]
+        # A password typed or a municipality's single sign-on, both in this session.
+        logins = [r["at"] for r in records if r.get("method") in ("password", "socialaccount")]
         if not logins or time.time() - logins[-1] > FIRST_SETUP_WINDOW.total_seconds():
             return False
         logged_in_at = datetime.datetime.fromtimestamp(logins[-1], tz=datetime.UTC)
