@@ -14,7 +14,7 @@ PORT ?= 8000
         test lint audit check-migrations pytest worker bench clean backup restore
 
 run: install migrate seed ## install everything, migrate, load demo data, serve
-	@echo "Endra runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Endra runs on http://$(HOST):$(PORT)/, the admin on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 install: install-python install-frontend
@@ -38,7 +38,7 @@ migrate:
 	$(PY) manage.py migrate --no-input -v0
 
 seed:
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --site-url http://$(HOST):$(PORT)
 
 messages: ## refresh and compile the translations (nb, nn)
 	$(PY) manage.py makemessages --no-location -l nb -l nn --ignore=node_modules --ignore=.venv --ignore=.tools

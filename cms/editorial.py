@@ -53,9 +53,19 @@ def editorial_setup(*, root: Page) -> Workflow:
                     content_type__app_label="wagtailcore", codename=codename
                 ),
             )
-    task, _created = GroupApprovalTask.objects.get_or_create(name="Faglig vurdering")
-    task.groups.set([groups[REVIEWERS]])
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    # The task carries the workflow's name: editors and reviewers see one name for one step.
+    # An existing task (once called «Faglig vurdering») is renamed, not duplicated.
+    link = WorkflowTask.objects.filter(workflow=workflow).order_by("sort_order").first()
+    task = (
+        GroupApprovalTask.objects.get(pk=link.task_id)
+        if link
+        else GroupApprovalTask.objects.get_or_create(name=WORKFLOW_NAME)[0]
+    )
+    if task.name != WORKFLOW_NAME:
+        task.name = WORKFLOW_NAME
+        task.save(update_fields=["name"])
+    task.groups.set([groups[REVIEWERS]])
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     return workflow

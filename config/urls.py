@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("konto/kommune/", include("learners.urls.sso")),
+    path("konto/", include("learners.urls.account")),
     path("konto/", include("allauth.urls")),
     path("sok/", search, name="search"),
     path("hr/", include("learners.urls.hr")),

@@ -166,6 +166,7 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: e-mail is the login; the learner picks municipality and unit at sign-up.
+ACCOUNT_ADAPTER = "learners.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -187,8 +188,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
 # Single sign-on: each municipality's own OpenID Connect provider (learners.models.
 # IdentityProvider), through allauth's openid_connect provider made stricter (learners.sso).
 SOCIALACCOUNT_ADAPTER = "learners.sso.adapter.MunicipalitySocialAccountAdapter"
-# allauth's login stages; the TOTP step is skipped when the provider already did multi-factor.
-ACCOUNT_ADAPTER = "learners.sso.stages.AccountAdapter"
+# ACCOUNT_ADAPTER (above) builds on learners.sso.stages.AccountAdapter: allauth's login stages,
+# with the TOTP step skipped when the provider already did multi-factor.
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"provider_class": "learners.sso.provider.MunicipalityOIDCProvider"}
 }

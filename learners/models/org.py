@@ -1,5 +1,9 @@
 """Who learns, where they work, and how far they got. Municipality is the tenant root."""
 
+import csv
+import functools
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -79,7 +83,27 @@ class Municipality(models.Model):
         verbose_name_plural = _("municipalities")
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name, with the county when another municipality has the same name
+        (Herøy in Nordland and in Møre og Romsdal)."""
+        if self.name in shared_municipality_names():
+            return f"{self.name} ({self.county_name})"
         return self.name
+
+
+MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
+
+
+@functools.cache
+def shared_municipality_names() -> frozenset[str]:
+    """Names that more than one Norwegian municipality has, from the official list the
+    municipalities are loaded from."""
+    with MUNICIPALITIES_CSV.open(encoding="utf-8", newline="") as handle:
+        names = [row["name"] for row in csv.DictReader(handle)]
+    return frozenset(name for name in names if names.count(name) > 1)
 
 
 class OrgUnit(MP_Node):

@@ -21,3 +21,25 @@ def assignment_people(*, assignment: Assignment) -> QuerySet[AssignmentPerson]:
         .select_related("user")
         .order_by("user__last_name", "user_id")
     )
+
+
+def assigned_already(
+    *, municipality: Municipality, learning_path_id: int | None, course_id: int | None, users
+) -> QuerySet[AssignmentPerson]:
+    """Of `users`, who already has an open assignment of this path or course in
+    `municipality`, with their due date, by name."""
+    item = (
+        {"assignment__learning_path_id": learning_path_id}
+        if learning_path_id
+        else {"assignment__course_id": course_id}
+    )
+    return (
+        AssignmentPerson.objects.filter(
+            assignment__municipality=municipality,
+            assignment__ended_at__isnull=True,
+            user__in=users,
+            **item,
+        )
+        .select_related("user", "assignment")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )

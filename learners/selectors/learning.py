@@ -22,9 +22,12 @@ def enrolment_for(*, user: User, course_id: int) -> Enrolment | None:
     return Enrolment.objects.filter(user=user, course_id=course_id).first()
 
 
-def _module_rows(modules: list[ModulePage], done_ids: set[int], current_id: int | None):
-    first_open = next((m.pk for m in modules if m.pk not in done_ids), None)
-    current = current_id if current_id in {m.pk for m in modules} else first_open
+def _module_rows(
+    modules: list[ModulePage], done_ids: set[int], current_id: int | None, *, enrolled: bool
+):
+    # Only an enrolled learner is somewhere in the course; a visitor is nowhere yet.
+    first_open = next((m.pk for m in modules if m.pk not in done_ids), None) if enrolled else None
+    current = current_id if enrolled and current_id in {m.pk for m in modules} else first_open
     rows = []
     for module in modules:
         status = (
@@ -55,7 +58,12 @@ def course_state(*, user: User, course: CoursePage) -> dict:
             attempts=Count("id"), passed=Count("id", filter=Q(passed=True))
         )
         final = {"passed": bool(stats["passed"]), "attempts": stats["attempts"]}
-    rows = _module_rows(modules, done_ids, enrolment.last_module_id if enrolment else None)
+    rows = _module_rows(
+        modules,
+        done_ids,
+        enrolment.last_module_id if enrolment else None,
+        enrolled=enrolment is not None and enrolment.status != Enrolment.Status.LEFT,
+    )
     resume = next((row["page"] for row in rows if row["status"] == "current"), None)
     return {
         "course": course,
@@ -114,6 +122,10 @@ def my_learning(*, user: User) -> dict:
         percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
         enrolment.total_count = total  # type: ignore[attr-defined]  # for the template
         enrolment.percent = percent  # type: ignore[attr-defined]
+        # Every required module done but the course not completed: the final quiz is left.
+        enrolment.final_quiz_left = (  # type: ignore[attr-defined]
+            enrolment.done_count >= total and enrolment.course.has_quiz
+        )
     today = timezone.localdate()
     assigned = list(
         AssignmentPerson.objects.filter(user=user, assignment__ended_at__isnull=True)

@@ -184,6 +184,34 @@ def assignment_create(
 
 
 @transaction.atomic
+def assigned_due_date_change(
+    *,
+    municipality: Municipality,
+    actor: User | None,
+    assigned: Iterable[AssignmentPerson],
+    due_date: dt.date,
+) -> int:
+    """Give people already assigned a path or course in `municipality` a new due date;
+    returns how many were changed."""
+    rows = [row for row in assigned if row.assignment.municipality_id == municipality.pk]
+    if not rows:
+        return 0
+    AssignmentPerson.objects.filter(pk__in=[row.pk for row in rows]).update(due_date=due_date)
+    for assignment_id in sorted({row.assignment_id for row in rows}):
+        audit_log_write(
+            action="assignment.due_date_change",
+            actor=actor,
+            municipality=municipality,
+            target=next(r.assignment for r in rows if r.assignment_id == assignment_id),
+            data={
+                "due_date": due_date.isoformat(),
+                "people": sum(1 for r in rows if r.assignment_id == assignment_id),
+            },
+        )
+    return len(rows)
+
+
+@transaction.atomic
 def assignment_end(*, assignment: Assignment, actor: User | None) -> Assignment:
     """Unassign: end the assignment for everyone; their progress and certificates stay."""
     if assignment.ended_at is None:

@@ -59,6 +59,8 @@ def certificate_verify(request, code: str):
     context = {"certificate": certificate, "form": CredentialCheckForm()}
     if certificate is None:
         return render(request, "learners/certificates/not_found.html", context, status=404)
+    # Its owner, looking at their own certificate, gets the PDF from here too.
+    context["is_owner"] = certificate.user_id == request.user.pk
     return render(request, "learners/certificates/certificate.html", context)
 
 

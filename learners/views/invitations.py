@@ -32,7 +32,7 @@ def invitation_answer_view(request, invitation_id: int):
         messages.success(
             request,
             _("You are now a member of %(municipality)s.")
-            % {"municipality": membership.municipality.name},
+            % {"municipality": membership.municipality.label},
         )
     else:
         messages.success(request, _("The invitation has been declined."))

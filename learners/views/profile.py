@@ -26,7 +26,7 @@ def municipality_units(request, number: str):
         {"id": unit.pk, "name": unit.name, "depth": unit.depth}
         for unit in org_unit_list(municipality=municipality)
     ]
-    return JsonResponse({"municipality": municipality.name, "units": units})
+    return JsonResponse({"municipality": municipality.label, "units": units})
 
 
 @login_required

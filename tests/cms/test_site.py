@@ -2,6 +2,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -26,6 +27,16 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     out = capsys.readouterr().out
     assert "leder@bergen.example" in out and "hr@bergen.example" in out
     assert "redaktor@endra.example" in out
+
+
+def test_make_run_prints_the_admin_address_with_its_own_port(db, capsys):
+    root = Path(__file__).resolve().parents[2]
+    plan = subprocess.run(
+        ["make", "-n", "seed", "PORT=8123"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert "seed_demo --site-url http://127.0.0.1:8123" in plan
+    call_command("seed_demo", "--site-url", "http://127.0.0.1:8123")
+    assert "admin: http://127.0.0.1:8123/admin/" in capsys.readouterr().out
 
 
 def test_home_page_is_norwegian_with_landmarks_and_footer_links(client, demo):

@@ -129,10 +129,25 @@ def _bergen_id():
 
 def test_editorial_workflow_and_groups_exist(demo):
     workflow = Workflow.objects.get(name="Faglig godkjenning")
-    assert workflow.workflow_tasks.get().task.specific.groups.filter(name="Reviewers").exists()
+    task = workflow.workflow_tasks.get().task
+    assert task.name == "Faglig godkjenning", "one name for the workflow and its only step"
+    assert task.specific.groups.filter(name="Reviewers").exists()
     home = HomePage.objects.get()
     assert home.get_workflow() == workflow
     assert Page.objects.type(CoursePage).first().get_workflow() == workflow
+
+
+def test_an_old_task_name_is_renamed_not_duplicated_by_the_seed(demo):
+    from wagtail.models import Task
+
+    from cms.editorial import editorial_setup
+
+    workflow = Workflow.objects.get(name="Faglig godkjenning")
+    task = workflow.workflow_tasks.get().task
+    Task.objects.filter(pk=task.pk).update(name="Faglig vurdering")
+    editorial_setup(root=HomePage.objects.get())
+    assert workflow.workflow_tasks.get().task.name == "Faglig godkjenning"
+    assert not Task.objects.filter(name="Faglig vurdering").exists()
 
 
 def test_editors_have_no_permission_on_learner_records_or_users(demo):

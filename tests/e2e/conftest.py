@@ -214,24 +214,24 @@ def visit(page, screenshot):
     return check
 
 
-def assert_no_sideways_scroll(page) -> None:
-    """At 375 px nothing may stick out sideways (WCAG 1.4.10 reflow); wide tables scroll
-    inside their own wrapper."""
-    page.set_viewport_size(MOBILE)
+def assert_no_sideways_scroll(page, width: int = MOBILE["width"]) -> None:
+    """At phone width (375 px unless told) nothing may stick out sideways (WCAG 1.4.10
+    reflow); wide tables scroll inside their own wrapper."""
+    page.set_viewport_size({**MOBILE, "width": width})
     try:
-        width = page.evaluate("document.documentElement.scrollWidth")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
         culprits = page.evaluate(
             """limit => [...document.querySelectorAll('body *')]
                 .filter(el => el.getBoundingClientRect().right > limit)
                 .slice(-5)
                 .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
                            + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')""",
-            MOBILE["width"],
+            width,
         )
     finally:
         page.set_viewport_size(DESKTOP)
-    assert width <= MOBILE["width"], (
-        f"{page.url} is {width} px wide on a 375 px phone; sticking out: {culprits}"
+    assert scroll_width <= width, (
+        f"{page.url} is {scroll_width} px wide on a {width} px phone; sticking out: {culprits}"
     )
 
 

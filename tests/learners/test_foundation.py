@@ -1,4 +1,5 @@
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,31 @@ def test_all_357_municipalities_are_loaded_by_migrate_with_number_name_and_count
 
 
 @pytest.mark.django_db
+def test_municipalities_that_share_a_name_show_their_county_in_the_sign_up_list(client, db):
+    html = client.get(reverse("account_signup")).content.decode()
+    # Nordland's official name is bilingual: "Nordland - Nordlánnda".
+    assert re.search(r">Herøy \(Nordland[^<]*\)</option>", html)
+    assert ">Herøy (Møre og Romsdal)</option>" in html
+    assert html.count(">Våler (") == 2
+    assert ">Bergen</option>" in html  # a name of its own needs no county
+
+
+def test_a_shared_name_carries_its_county_wherever_the_municipality_is_named(client, db):
+    from learners.models import Municipality
+    from learners.services.memberships import membership_create
+    from tests.factories import UserFactory
+
+    heroy = Municipality.objects.get(name="Herøy", county_name__startswith="Nordland")
+    label = f"Herøy ({heroy.county_name})"
+    assert str(heroy) == heroy.label == label
+    user = UserFactory()
+    membership_create(user=user, municipality=heroy)
+    client.force_login(user)
+    assert label in client.get(reverse("learners:profile")).content.decode()
+    units = client.get(reverse("learners:municipality_units", args=[heroy.number])).json()
+    assert units["municipality"] == label
+
+
 def test_org_units_form_a_tree_per_municipality(bergen, oslo):
     school = org_unit_ensure_path(municipality=bergen, names=["Oppvekst", "Skoler", "Nygård"])
     again = org_unit_ensure_path(municipality=bergen, names=["Oppvekst", "Skoler", "Nygård"])

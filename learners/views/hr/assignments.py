@@ -1,54 +1,143 @@
 """HR assignments: make one, see who it reaches, end it, take a person off it."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from learners.access import access_assigned, access_assignment
 from learners.forms.hr import AssignmentForm
+from learners.models import Assignment
 from learners.permissions import hr_view
-from learners.selectors.assignments import assignment_list, assignment_people
+from learners.selectors.assignments import assigned_already, assignment_list, assignment_people
 from learners.services.assignments import (
+    assigned_due_date_change,
     assignment_create,
     assignment_end,
     assignment_person_remove,
+    members_reached,
 )
 from learners.services.hr import HRError
+
+# How many of the people who already have it the page names; the rest are counted.
+ALREADY_SHOWN = 50
+KEEP, CHANGE = "keep", "change"
+
+
+def _new_due_date(data) -> dt.date | None:
+    if data.get("due_date"):
+        return data["due_date"]
+    if data.get("due_days"):
+        return timezone.localdate() + dt.timedelta(days=data["due_days"])
+    return None
+
+
+def _reached(scope, data) -> list:
+    draft = Assignment(
+        municipality=scope.municipality,
+        target=data["target"],
+        org_unit=data.get("org_unit"),
+        include_subunits=data["include_subunits"],
+        role=data.get("role") or "",
+    )
+    return members_reached(assignment=draft, people=data.get("people") or [])
+
+
+def _create(request, scope, data) -> Assignment:
+    return assignment_create(
+        municipality=scope.municipality,
+        actor=request.user,
+        target=data["target"],
+        learning_path=data["learning_path"],
+        course=data["course"],
+        people=data.get("people") or [],
+        org_unit=data.get("org_unit"),
+        include_subunits=data["include_subunits"],
+        role=data.get("role") or "",
+        due_date=data.get("due_date"),
+        due_days=data.get("due_days"),
+    )
 
 
 @hr_view(edit=True)
 def assignments(request):
+    """Assign a path or course. When some of the people reached have it already, say who
+    and by when, and let HR keep or change their due date before anything is made."""
     scope = request.hr_scope
     form = AssignmentForm(request.POST or None, municipality=scope.municipality)
+    overlap = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            assignment = assignment_create(
-                municipality=scope.municipality,
-                actor=request.user,
-                target=data["target"],
-                learning_path=data["learning_path"],
-                course=data["course"],
-                people=data.get("people") or [],
-                org_unit=data.get("org_unit"),
-                include_subunits=data["include_subunits"],
-                role=data.get("role") or "",
-                due_date=data.get("due_date"),
-                due_days=data.get("due_days"),
+            reached = _reached(scope, data)
+            already = list(
+                assigned_already(
+                    municipality=scope.municipality,
+                    learning_path_id=data["learning_path"] and data["learning_path"].pk,
+                    course_id=data["course"] and data["course"].pk,
+                    users=reached,
+                )
             )
+            choice = request.POST.get("already")
+            others = len(reached) - len(already)
+            new_due = _new_due_date(data)
+            if already and not (choice == KEEP and others) and not (choice == CHANGE and new_due):
+                overlap = {
+                    "shown": already[:ALREADY_SHOWN],
+                    "count": len(already),
+                    "others": others,
+                    "new_due": new_due,
+                }
+            else:
+                return _assign(request, scope, data, already, choice, others, new_due)
         except HRError as error:
             form.add_error(
                 None, _("The assignment could not be made (%(code)s).") % {"code": error.code}
             )
-        else:
-            messages.success(
-                request, _("Assigned to %(n)s people.") % {"n": assignment.people.count()}
-            )
-            return redirect("hr:assignment", assignment_id=assignment.pk)
     existing = assignment_list(municipality=scope.municipality)
-    return render(request, "learners/hr/assignments.html", {"form": form, "assignments": existing})
+    return render(
+        request,
+        "learners/hr/assignments.html",
+        {"form": form, "assignments": existing, "overlap": overlap},
+    )
+
+
+def _assign(request, scope, data, already, choice, others, new_due):
+    notes = []
+    if already and choice == CHANGE:
+        changed = assigned_due_date_change(
+            municipality=scope.municipality, actor=request.user, assigned=already, due_date=new_due
+        )
+        notes.append(
+            ngettext(
+                "%(n)s person who already had it now has the due date %(date)s.",
+                "%(n)s people who already had it now have the due date %(date)s.",
+                changed,
+            )
+            % {"n": changed, "date": formats.date_format(new_due, "SHORT_DATE_FORMAT")}
+        )
+    elif already:
+        notes.append(
+            ngettext(
+                "%(n)s person already had it and keeps their due date.",
+                "%(n)s people already had it and keep their due date.",
+                len(already),
+            )
+            % {"n": len(already)}
+        )
+    if already and not others:
+        messages.success(request, " ".join(notes))
+        return redirect("hr:assignments")
+    assignment = _create(request, scope, data)
+    count = assignment.people.count()
+    done = ngettext("Assigned to %(n)s person.", "Assigned to %(n)s people.", count) % {"n": count}
+    messages.success(request, " ".join([done, *notes]))
+    return redirect("hr:assignment", assignment_id=assignment.pk)
 
 
 @hr_view(edit=True)

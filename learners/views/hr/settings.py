@@ -1,4 +1,5 @@
-"""HR settings of the municipality (the reminder schedule)."""
+"""HR settings of the municipality: language, the reminder schedule, how long personal data is
+kept, and how learning records reach its LRS."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ def settings_view(request):
         municipality_settings_update(
             municipality=scope.municipality, actor=request.user, **form.cleaned_data
         )
-        messages.success(request, _("The reminder settings have been saved."))
+        messages.success(request, _("The settings have been saved."))
         return redirect("hr:settings")
     return render(
         request,

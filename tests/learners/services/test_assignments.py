@@ -216,3 +216,122 @@ def test_recertification_reopens_with_a_new_due_date_and_keeps_the_old_certifica
     complete_course(tree["top"], course, when=dt.datetime(2026, 5, 20, 10, tzinfo=dt.UTC))
     assert assignment.people.get().expires_on == dt.date(2027, 5, 20)
     assert timezone.now()  # the clock was never frozen here
+
+
+def _assign_form(path, unit, **extra):
+    return {
+        "item": f"p{path.pk}",
+        "target": "unit",
+        "org_unit": unit.pk,
+        "include_subunits": "on",
+        **extra,
+    }
+
+
+def test_assigning_what_everyone_has_already_names_them_and_their_due_date(client, bergen, tree):
+    from django.urls import reverse
+
+    from tests.learners.hr_support import totp_for
+
+    path = path_make()
+    first = assignment_create(
+        municipality=bergen,
+        actor=tree["hr"],
+        target="unit",
+        learning_path=path,
+        org_unit=tree["helse"],
+        include_subunits=True,
+        due_date=dt.date(2026, 12, 31),
+    )
+    totp_for(tree["hr"])
+    client.force_login(tree["hr"])
+    count = Assignment.objects.count()
+    response = client.post(
+        reverse("hr:assignments"),
+        _assign_form(path, tree["hjemme"], due_date="2027-02-01"),
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "1 person har dette allerede" in text
+    assert "Dag Dyp" in text and "31.12.2026" in text
+    assert "Tone Topp" not in text  # in the unit above, not reached this time
+    assert reverse("hr:assignment", args=[first.pk]) in text
+    assert "Endre fristen deres til 01.02.2027" in text
+    assert Assignment.objects.count() == count, "no empty assignment is made"
+
+    response = client.post(
+        reverse("hr:assignments"),
+        _assign_form(path, tree["hjemme"], due_date="2027-02-01", already="change"),
+        follow=True,
+    )
+    assert Assignment.objects.count() == count
+    deep = AssignmentPerson.objects.get(assignment=first, user=tree["deep"])
+    assert deep.due_date == dt.date(2027, 2, 1)
+    assert AssignmentPerson.objects.get(assignment=first, user=tree["top"]).due_date == dt.date(
+        2026, 12, 31
+    )
+    assert "fristen 01.02.2027" in response.content.decode()
+    assert AuditLog.objects.filter(
+        action="assignment.due_date_change", municipality=bergen
+    ).exists()
+
+
+def test_assigning_to_a_unit_where_some_have_it_assigns_the_others_and_keeps_dates(
+    client, bergen, tree
+):
+    from django.urls import reverse
+
+    from tests.learners.hr_support import totp_for
+
+    path = path_make()
+    first = assignment_create(
+        municipality=bergen,
+        actor=tree["hr"],
+        target="unit",
+        learning_path=path,
+        org_unit=tree["hjemme"],
+        include_subunits=True,
+        due_date=dt.date(2026, 12, 31),
+    )
+    totp_for(tree["hr"])
+    client.force_login(tree["hr"])
+    response = client.post(reverse("hr:assignments"), _assign_form(path, tree["helse"]))
+    text = response.content.decode()
+    assert "1 person har dette allerede" in text
+    assert "Tildel til de andre, behold fristen deres" in text
+    assert "Endre fristen deres" not in text  # no due date given to change to
+
+    response = client.post(
+        reverse("hr:assignments"), _assign_form(path, tree["helse"], already="keep"), follow=True
+    )
+    second = Assignment.objects.exclude(pk=first.pk).get(learning_path=path)
+    assert _reached(second) == {"Topp"}
+    assert AssignmentPerson.objects.get(assignment=first, user=tree["deep"]).due_date == dt.date(
+        2026, 12, 31
+    )
+    assert "1 person hadde den fra før og beholder fristen sin." in response.content.decode()
+
+
+def test_another_municipalitys_assignment_of_the_same_path_is_not_counted(
+    client, bergen, oslo, tree
+):
+    from django.urls import reverse
+
+    from tests.learners.hr_support import totp_for
+
+    path = path_make()
+    oslo_hr = person(oslo, None, name="Olga HR", is_hr=True)
+    assignment_create(
+        municipality=oslo,
+        actor=oslo_hr,
+        target="role",
+        role="learner",
+        learning_path=path,
+    )
+    totp_for(tree["hr"])
+    client.force_login(tree["hr"])
+    response = client.post(
+        reverse("hr:assignments"), _assign_form(path, tree["helse"]), follow=True
+    )
+    assert "har dette allerede" not in response.content.decode()
+    assert Assignment.objects.filter(municipality=bergen, learning_path=path).exists()

@@ -2,6 +2,7 @@
 schedule, a weekly HR digest of what became overdue; Norwegian with plain-text and HTML."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -104,6 +105,31 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
     assert response.status_code == 302
     current = setup["kommune"].hr_settings
     assert (current.remind_days_before, current.overdue_reminders) == (3, False)
+
+
+def test_the_settings_page_is_named_after_what_it_holds(client, setup):
+    totp_for(setup["hr"])
+    client.force_login(setup["hr"])
+    html = client.get(reverse("hr:dashboard")).content.decode()
+    assert f'href="{reverse("hr:settings")}">Kommunens innstillinger</a>' in html
+    assert ">Påminnelser</a>" not in html
+    html = client.get(reverse("hr:settings")).content.decode()
+    assert "<title>Kommunens innstillinger" in html
+    assert re.search(r"<h1[^>]*>Kommunens innstillinger</h1>", html)
+    assert re.search(r"<legend[^>]*>Språk</legend>", html)
+    assert re.search(r"<legend[^>]*>Påminnelser</legend>", html)
+    assert re.search(r"<legend[^>]*>Lagringstid for personopplysninger</legend>", html)
+    response = client.post(
+        reverse("hr:settings"),
+        {
+            "language": "nb",
+            "reminders_enabled": "on",
+            "remind_days_before": "3",
+            "retention_months": "36",
+        },
+        follow=True,
+    )
+    assert "Innstillingene er lagret." in response.content.decode()
 
 
 def test_hr_gets_a_weekly_digest_of_who_became_overdue_once(setup):

@@ -241,6 +241,18 @@ def test_the_owner_and_hr_of_the_municipality_download_the_pdf(client, certifica
 
 
 @pytest.mark.django_db
+def test_the_certificate_page_offers_the_pdf_to_its_owner_only(client, certificate, other_learner):
+    url = f"/certificates/{certificate.code}/"
+    pdf = f'href="/certificates/{certificate.code}/pdf/"'
+    assert pdf not in client.get(url).content.decode()
+    client.force_login(other_learner)
+    assert pdf not in client.get(url).content.decode()
+    client.force_login(certificate.user)
+    html = client.get(url).content.decode()
+    assert pdf in html and "Last ned kursbeviset som PDF" in html
+    assert client.get(f"/certificates/{certificate.code}/pdf/").status_code == 200
+
+
 def test_others_get_404_for_the_pdf(client, certificate, oslo_hr, other_learner, bergen):
     colleague = MembershipFactory(municipality=bergen).user
     for user in [oslo_hr, other_learner, colleague]:

@@ -72,6 +72,18 @@ def test_enrol_from_the_course_page_and_resume_where_you_left_off(client, learne
     assert "0 av 4 moduler fullført" in html
 
 
+def test_the_course_page_marks_no_module_as_you_are_here_for_visitors(client, learner, course):
+    for visitor in (None, learner):  # not logged in; logged in but not enrolled
+        if visitor:
+            client.force_login(visitor)
+        html = client.get(course.url).content.decode()
+        assert "endra-modules__item--current" not in html
+        assert "du er her" not in html
+    enrolment_create(user=learner, course=course)
+    html = client.get(course.url).content.decode()
+    assert html.count("endra-modules__item--current") == 1 and "du er her" in html
+
+
 def test_a_self_enrolled_learner_can_leave_but_not_an_assigned_one(learner, course):
     enrolment = enrolment_create(user=learner, course=course)
     from learners.services.learning import enrolment_leave
@@ -130,6 +142,21 @@ def test_fail_then_pass_the_final_quiz_completes_the_course_once(
     assert enrolment.status == "completed" and enrolment.completed_at is not None
     assert sent.count(enrolment.pk) == 1
     assert "Lean i kommunale tjenester" in client.get("/min-laering/").content.decode()
+
+
+def test_my_learning_says_the_final_quiz_is_left_and_links_straight_to_it(client, learner, course):
+    client.force_login(learner)
+    enrolment = enrolment_create(user=learner, course=course)
+    quiz_url = reverse("learners:quiz", args=[course.pk])
+    html = client.get(reverse("learners:my_learning")).content.decode()
+    assert "Avsluttende quiz gjenstår" not in html and f'href="{quiz_url}"' not in html
+
+    complete_modules(enrolment, course)
+    html = client.get(reverse("learners:my_learning")).content.decode()
+    assert "4 av 4 moduler fullført" in html
+    assert "Avsluttende quiz gjenstår" in html
+    assert f'href="{quiz_url}"' in html
+    assert "Ta den avsluttende quizen" in html
 
 
 def test_unanswered_questions_get_clear_errors_and_no_attempt_is_used(client, learner, course):
