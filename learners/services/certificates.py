@@ -20,10 +20,12 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from courses import translations
 from courses.models import LearningPath
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import Certificate, Enrolment, Municipality, User
 from learners.openbadges import credentials
+from learners.selectors.org import preferred_language
 from learners.services.xapi import xapi_certificate_earned
 
 from .audit import audit_log_write
@@ -90,13 +92,17 @@ def certificate_issue(*, enrolment: Enrolment, actor: User | None = None) -> Cer
     if enrolment.status != Enrolment.Status.COMPLETED or enrolment.completed_at is None:
         raise ValueError("The enrolment is not completed.")
     course = enrolment.course.specific
+    # In the learner's language: the course's title in it where the course is translated.
+    language = preferred_language(user=enrolment.user) or settings.LANGUAGE_CODE
+    shown = translations.in_language(course, language)
     return _create(
         fields={
             "user": enrolment.user,
             "municipality": enrolment.municipality,
             "enrolment": enrolment,
             "learner_name": _learner_name(enrolment.user),
-            "title": course.title,
+            "title": shown.title,
+            "language": language,
             "municipality_name": enrolment.municipality.name,
             "completed_at": enrolment.completed_at,
             "estimated_hours": _hours(course.estimated_hours),
@@ -131,6 +137,7 @@ def certificate_issue_for_path(
             "municipality": municipality,
             "learning_path": learning_path,
             "learner_name": _learner_name(user),
+            "language": preferred_language(user=user) or settings.LANGUAGE_CODE,
             "title": learning_path.title,
             "municipality_name": municipality.name,
             "completed_at": completed_at,
@@ -203,12 +210,12 @@ def _qr_svg(url: str) -> str:
 
 
 def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
-    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in Norwegian bokmål
-    (`uncompressed` keeps its structure readable for inspection)."""
+    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in the learner's language as it
+    was when issued (`uncompressed` keeps its structure readable for inspection)."""
     from weasyprint import HTML
 
     url = credentials.verification_url(certificate.code)
-    with translation.override("nb"):
+    with translation.override(certificate.language or settings.LANGUAGE_CODE):
         html = render_to_string(
             "learners/certificate_pdf.html",
             {
