@@ -209,14 +209,11 @@ def _qr_svg(url: str) -> str:
     return qr.svg_inline(scale=4, border=0, title="QR-kode", dark="#1e2b3c")
 
 
-def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
-    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in the learner's language as it
-    was when issued (`uncompressed` keeps its structure readable for inspection)."""
-    from weasyprint import HTML
-
+def certificate_pdf_html(*, certificate: Certificate) -> str:
+    """The certificate's page, in the learner's language as it was when issued."""
     url = credentials.verification_url(certificate.code)
     with translation.override(certificate.language or settings.LANGUAGE_CODE):
-        html = render_to_string(
+        return render_to_string(
             "learners/certificate_pdf.html",
             {
                 "certificate": certificate,
@@ -225,6 +222,14 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
                 "completed_on": timezone.localtime(certificate.completed_at).date(),
             },
         )
+
+
+def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
+    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in the learner's language as it
+    was when issued (`uncompressed` keeps its structure readable for inspection)."""
+    from weasyprint import HTML
+
+    html = certificate_pdf_html(certificate=certificate)
     return HTML(string=html, base_url=credentials.site_url() + "/").write_pdf(
         pdf_variant="pdf/ua-1", uncompressed_pdf=uncompressed
     )

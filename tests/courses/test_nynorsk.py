@@ -12,12 +12,13 @@ from wagtail.models import Page
 from courses import translations
 from courses.models import CatalogPage, CoursePage, ModulePage
 from courses.quiz import snapshot_in_language
+from courses.selectors import site_search
 from courses.services import SEED_DIR, seed_courses_import
 from learners.models import Certificate, Enrolment, ModuleProgress, QuizAttempt
 from learners.permissions import HRScope
 from learners.selectors.reports import Filters, assigned_rows
 from learners.services.assignments import assignment_create
-from learners.services.certificates import certificate_issue
+from learners.services.certificates import certificate_issue, certificate_pdf_html
 
 SLUG = "endringsledelse-for-mellomledere"
 NN_TITLE = "Endringsleiing for mellomleiarar"
@@ -212,6 +213,8 @@ def test_hr_sees_one_row_and_the_certificate_is_in_the_learners_language(learner
     assert rows.count() == 1
     certificate = certificate_issue(enrolment=enrolment)
     assert certificate.title == NN_TITLE and certificate.language == "nn"
+    html = certificate_pdf_html(certificate=certificate)
+    assert '<html lang="nn">' in html and "Dette stadfestar at" in html and NN_TITLE in html
     assert Certificate.objects.filter(user=learner).count() == 1
     assert translations.canonical(nn) == nb and translations.in_language(nb, "nn") == nn
 
@@ -230,6 +233,9 @@ def test_a_certificate_in_bokmal_or_english_has_the_bokmal_title(learner, langua
     )
     certificate = certificate_issue(enrolment=enrolment)
     assert certificate.title == nb.title and certificate.language == language
+    html = certificate_pdf_html(certificate=certificate)
+    expected = {"nb": "Dette bekrefter at", "en": "This is to certify that"}[language]
+    assert expected in html and "Dette stadfestar at" not in html
 
 
 def test_editors_may_translate_and_edit_the_nynorsk_pages_under_review(demo):
@@ -245,3 +251,16 @@ def test_editors_may_translate_and_edit_the_nynorsk_pages_under_review(demo):
         group=editors, page=nn_home, permission__codename="change_page"
     ).exists()
     assert WorkflowPage.objects.filter(page=nn_home).exists()
+
+
+def test_search_lists_a_translated_page_once_in_the_readers_language(demo):
+    from django.utils import translation
+
+    nb, nn = _versions()
+    with translation.override("nb"):
+        found = [page.pk for page in site_search(query="ADKAR")]
+    with translation.override("nn"):
+        found_nn = [page.pk for page in site_search(query="ADKAR")]
+    first_nb, first_nn = _modules(nb)[0].pk, _modules(nn)[0].pk
+    assert first_nb in found and first_nn not in found
+    assert first_nn in found_nn and first_nb not in found_nn
