@@ -50,6 +50,7 @@ lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING
 
 audit: install-python ## bandit over our code, pip-audit over the locked dependencies

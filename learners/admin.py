@@ -73,7 +73,18 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "municipality", "actor", "target_type", "target_id"]
+    list_display = [
+        "created_at",
+        "action_label",
+        "municipality",
+        "actor",
+        "target_type",
+        "target_id",
+    ]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj):
+        return obj.action_label
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -9,6 +9,7 @@ from learners.services import (
     change,
     org,
     outbox,
+    ownership,
     privacy,
     reminders,
     xapi,
@@ -70,9 +71,7 @@ def hr_invitation_send(self, user_id: int, municipality_id: int) -> None:
 )
 def membership_invitation_send(self, invitation_id: int) -> None:
     """E-mail an existing account the invitation to join another municipality."""
-    from .services.ownership import membership_invitation_send as send
-
-    send(invitation_id=invitation_id)
+    ownership.membership_invitation_send(invitation_id=invitation_id)
 
 
 @shared_task(

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='municipalitysettings',
             name='language',
-            field=models.CharField(choices=[('nb', 'Bokmål'), ('nn', 'Nynorsk')], default='nb', help_text='The language Endra shows your people unless they choose another one themselves.', max_length=2, verbose_name='written standard (målform)'),
+            field=models.CharField(choices=[('nb', 'Bokmål'), ('nn', 'Nynorsk')], default='nb', db_default='nb', help_text='The language Endra shows your people unless they choose another one themselves.', max_length=2, verbose_name='written standard (målform)'),
         ),
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(blank=True, choices=[('nb', 'Norwegian Bokmål'), ('nn', 'Norwegian Nynorsk'), ('en', 'English')], default='', max_length=8, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('nb', 'Norwegian Bokmål'), ('nn', 'Norwegian Nynorsk'), ('en', 'English')], default='', db_default='', max_length=8, verbose_name='language'),
         ),
     ]

@@ -1,5 +1,5 @@
 from .assignments import Assignment, AssignmentPerson
-from .audit import AuditLog
+from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
     ActionPlan,
@@ -21,9 +21,11 @@ from .scim import ScimGroup, ScimPerson, ScimToken
 from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
+    "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
     "AssignmentPerson",
+    "AuditAction",
     "AuditLog",
     "Benefit",
     "BenefitStatus",

@@ -46,6 +46,7 @@ class MunicipalitySettings(models.Model):
         max_length=2,
         choices=WrittenStandard.choices,
         default=WrittenStandard.BOKMAL,
+        db_default=WrittenStandard.BOKMAL,
         help_text=_(
             "The language Endra shows your people unless they choose another one themselves."
         ),

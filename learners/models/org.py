@@ -36,7 +36,12 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     # The language the person picked; empty means the written standard of their municipality.
     language = models.CharField(
-        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        db_default="",
+        choices=settings.LANGUAGES,
     )
 
     USERNAME_FIELD = "email"

@@ -120,8 +120,9 @@ def my_learning(*, user: User) -> dict:
     totals = _required_module_counts([e.course for e in enrolments])
     for enrolment in enrolments:
         total = totals.get(enrolment.course.path, 0)
-        enrolment.total_count = total
-        enrolment.percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
+        percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
+        enrolment.total_count = total  # type: ignore[attr-defined]  # for the template
+        enrolment.percent = percent  # type: ignore[attr-defined]
     today = timezone.localdate()
     assigned = list(
         AssignmentPerson.objects.filter(user=user, assignment__ended_at__isnull=True)
@@ -129,14 +130,16 @@ def my_learning(*, user: User) -> dict:
         .order_by("due_date")
     )
     for row in assigned:
-        row.overdue = bool(row.due_date and row.due_date < today)
+        row.overdue = bool(row.due_date and row.due_date < today)  # type: ignore[attr-defined]
     certificates = list(Certificate.objects.filter(user=user).order_by("-issued_at"))
     # Links and titles in the learner's language where the course has a translation.
-    pages = [e.course for e in enrolments] + [e.last_module for e in enrolments if e.last_module]
+    pages: list = [e.course for e in enrolments]
+    pages += [e.last_module for e in enrolments if e.last_module]
     shown = translations.in_language_many(pages)
     for enrolment in enrolments:
-        enrolment.shown_course = shown[enrolment.course.pk]
-        enrolment.shown_module = shown[enrolment.last_module.pk] if enrolment.last_module else None
+        last = enrolment.last_module
+        enrolment.shown_course = shown[enrolment.course.pk]  # type: ignore[attr-defined]
+        enrolment.shown_module = shown[last.pk] if last else None  # type: ignore[attr-defined]
     return {
         "assigned": assigned,
         "in_progress": [e for e in enrolments if e.status == Enrolment.Status.ACTIVE],

@@ -197,9 +197,16 @@ def scim_group_get(*, municipality: Municipality, pk: str) -> ScimGroup | None:
     )
 
 
-def scim_group_members(*, group: ScimGroup) -> list[str]:
-    """Ids of the people the municipality put in `group`."""
+def scim_group_members(*, groups: list[ScimGroup]) -> dict[str, list[str]]:
+    """Group id -> ids of the people the municipality put in it, for a page of groups of one
+    municipality in one query."""
+    by_unit = {group.org_unit_id: str(group.pk) for group in groups}
+    members: dict[str, list[str]] = {str(group.pk): [] for group in groups}
+    if not groups:
+        return members
     rows = ScimPerson.objects.filter(
-        municipality_id=group.municipality_id, org_unit=group.org_unit
+        municipality_id=groups[0].municipality_id, org_unit_id__in=by_unit
     ).order_by("created_at")
-    return [str(pk) for pk in rows.values_list("pk", flat=True)]
+    for pk, unit_id in rows.values_list("pk", "org_unit_id"):
+        members[by_unit[unit_id]].append(str(pk))
+    return members

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from courses import translations
 from courses.models import LearningPath
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
-from learners.models import Certificate, Enrolment, Municipality, User
+from learners.models import AuditAction, Certificate, Enrolment, Municipality, User
 from learners.openbadges import credentials
 from learners.selectors.org import preferred_language
 from learners.services.xapi import xapi_certificate_earned
@@ -66,7 +66,9 @@ def _create(
                 )
                 certificate.save(update_fields=["credential"])
                 audit_log_write(
-                    action="certificate.reissue" if replaces else "certificate.issue",
+                    action=AuditAction.CERTIFICATE_REISSUE
+                    if replaces
+                    else AuditAction.CERTIFICATE_ISSUE,
                     actor=actor,
                     municipality=certificate.municipality,
                     target=certificate,
@@ -169,7 +171,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
     locked.revoke_reason = reason
     locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     audit_log_write(
-        action="certificate.revoke",
+        action=AuditAction.CERTIFICATE_REVOKE,
         actor=actor,
         municipality=locked.municipality,
         target=locked,
@@ -237,7 +239,7 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
 
 def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> Certificate:
     """Render and store the PDF unless a stored file already exists (or `force`)."""
-    if certificate.pdf and not force and default_storage.exists(certificate.pdf.name):
+    if certificate.pdf.name and not force and default_storage.exists(certificate.pdf.name):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)
     name = f"certificates/kursbevis-{certificate.code}.pdf"

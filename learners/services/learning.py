@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from courses import grading
 from courses.models import CoursePage, ModulePage
-from learners.models import Enrolment, ModuleProgress, ReflectionAnswer, User
+from learners.models import AuditAction, Enrolment, ModuleProgress, ReflectionAnswer, User
 from learners.selectors.org import learner_home_membership
 from learners.services.audit import audit_log_write
 from learners.services.outbox import certificate_issue_enqueue
@@ -52,7 +52,7 @@ def enrolment_create(*, user: User, course: CoursePage, source: str = "self") ->
         enrolment.save(update_fields=["source"])
     if created:
         audit_log_write(
-            action="enrolment.create",
+            action=AuditAction.ENROLMENT_CREATE,
             actor=user,
             municipality=enrolment.municipality,
             target=enrolment,
@@ -71,7 +71,7 @@ def enrolment_leave(*, enrolment: Enrolment) -> Enrolment:
     enrolment.status = Enrolment.Status.LEFT
     enrolment.save(update_fields=["status"])
     audit_log_write(
-        action="enrolment.leave",
+        action=AuditAction.ENROLMENT_LEAVE,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=enrolment,
@@ -135,7 +135,7 @@ def enrolment_complete_if_done(*, enrolment_id: int) -> bool:
     enrolment.status = Enrolment.Status.COMPLETED
     enrolment.save(update_fields=["completed_at", "status"])
     audit_log_write(
-        action="enrolment.complete",
+        action=AuditAction.ENROLMENT_COMPLETE,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=enrolment,

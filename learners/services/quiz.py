@@ -9,7 +9,7 @@ from wagtail.models import Page
 from courses import grading, translations
 from courses.models import CoursePage, ModulePage
 from courses.quiz import snapshot_in_language
-from learners.models import Enrolment, QuizAttempt
+from learners.models import AuditAction, Enrolment, QuizAttempt
 from learners.services.audit import audit_log_write
 from learners.services.learning import (
     LearningError,
@@ -97,7 +97,7 @@ def quiz_attempt_submit(
     attempt.status, attempt.submitted_at = QuizAttempt.Status.SUBMITTED, timezone.now()
     attempt.save(update_fields=["answers", "score", "passed", "status", "submitted_at"])
     audit_log_write(
-        action="quiz_attempt.submit",
+        action=AuditAction.QUIZ_ATTEMPT_SUBMIT,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=attempt,

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from learners.models import (
     AssignmentPerson,
+    AuditAction,
     AuditLog,
     Membership,
     Municipality,
@@ -54,7 +55,7 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
     user = User.objects.select_for_update().get(pk=user_id)
     municipality = Municipality.objects.get(pk=municipality_id)
     already = AuditLog.objects.filter(
-        action="invitation.send",
+        action=AuditAction.INVITATION_SEND,
         municipality=municipality,
         target_type="User",
         target_id=str(user.pk),
@@ -75,7 +76,7 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
         context={"user": user, "municipality": municipality, "link": _site_url(path)},
     )
     audit_log_write(
-        action="invitation.send",
+        action=AuditAction.INVITATION_SEND,
         municipality=municipality,
         target=user,
         data={"user_id": user.pk},

@@ -9,13 +9,14 @@ import datetime as dt
 import secrets
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from scim2_models import InvalidValueException, UniquenessException
 
 from learners.lib.scim import PersonData
 from learners.models import (
+    AuditAction,
     Membership,
     MembershipInvitation,
     Municipality,
@@ -47,7 +48,7 @@ def scim_token_issue(*, municipality: Municipality, actor: User | None) -> str:
         municipality=municipality, digest=token_digest(raw), hint=raw[: len(TOKEN_PREFIX) + 4]
     )
     audit_log_write(
-        action="scim.token_rotate" if rotated else "scim.token_create",
+        action=AuditAction.SCIM_TOKEN_ROTATE if rotated else AuditAction.SCIM_TOKEN_CREATE,
         actor=actor,
         municipality=municipality,
         target=token,
@@ -60,7 +61,9 @@ def scim_token_revoke(*, municipality: Municipality, actor: User | None) -> bool
     """Revoke the municipality's SCIM token; provisioning stops until a new one is issued."""
     deleted = ScimToken.objects.filter(municipality=municipality).delete()[0] > 0
     if deleted:
-        audit_log_write(action="scim.token_revoke", actor=actor, municipality=municipality)
+        audit_log_write(
+            action=AuditAction.SCIM_TOKEN_REVOKE, actor=actor, municipality=municipality
+        )
     return deleted
 
 
@@ -70,7 +73,7 @@ def scim_request_record(*, token: ScimToken, method: str, path: str, status: int
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)  # to the minute
     audit_log_write(
-        action="scim.request",
+        action=AuditAction.SCIM_REQUEST,
         municipality=token.municipality,
         target=token,
         data={"method": method, "path": path[:200], "status": status},
@@ -130,7 +133,7 @@ def _withdraw(person: ScimPerson) -> None:
     )
     for invitation in invitations:
         audit_log_write(
-            action="person.invitation_withdraw",
+            action=AuditAction.PERSON_INVITATION_WITHDRAW,
             municipality=person.municipality,
             target=invitation,
             data={"source": "scim"},
@@ -163,7 +166,11 @@ def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimP
         # The municipality already provisioned this address under another userName.
         raise UniquenessException(detail="Another User of this municipality has this e-mail.")
     person.user = user
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent request provisioned the same userName
+        raise UniquenessException(detail="userName is already in use.") from exc
     if person.active is False:
         _withdraw(person)
     return person
@@ -193,7 +200,7 @@ def scim_person_delete(*, person: ScimPerson) -> None:
     if person.active is not False:
         _withdraw(person)
     audit_log_write(
-        action="scim.person_delete",
+        action=AuditAction.SCIM_PERSON_DELETE,
         municipality=person.municipality,
         target=person,
         data={"user_id": person.user_id},
@@ -205,8 +212,9 @@ def scim_person_delete(*, person: ScimPerson) -> None:
 
 
 def _members(municipality: Municipality, member_ids: list[str]) -> list[ScimPerson]:
-    keys = {_uuid_or_none(pk) for pk in member_ids}
-    if None in keys:
+    parsed = {_uuid_or_none(pk) for pk in member_ids}
+    keys = {key for key in parsed if key is not None}
+    if len(keys) != len(parsed):
         raise InvalidValueException(detail="A member is not a User of this municipality.")
     found = list(ScimPerson.objects.filter(municipality=municipality, pk__in=keys))
     if len(found) != len(keys):
@@ -257,7 +265,7 @@ def scim_group_create(
     )
     _members_set(group, member_ids)
     audit_log_write(
-        action="scim.group_create",
+        action=AuditAction.SCIM_GROUP_CREATE,
         municipality=municipality,
         target=group,
         data={"org_unit_id": unit.pk},
@@ -298,7 +306,7 @@ def _unit_rename(unit: OrgUnit, name: str) -> None:
 def scim_group_delete(*, group: ScimGroup) -> None:
     """Unlink the group. The unit, its people and its assignments stay: HR owns them."""
     audit_log_write(
-        action="scim.group_delete",
+        action=AuditAction.SCIM_GROUP_DELETE,
         municipality=group.municipality,
         target=group,
         data={"org_unit_id": group.org_unit_id},

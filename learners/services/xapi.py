@@ -245,11 +245,12 @@ def xapi_quiz_submitted(*, enrolment: Enrolment, attempt: QuizAttempt, correct: 
 
 def xapi_course_completed(*, enrolment: Enrolment) -> int:
     course = CoursePage.objects.get(pk=enrolment.course_id)
+    completed_at = enrolment.completed_at or timezone.now()
     return _record(
         enrolment=enrolment,
         events=[
             {
-                "key": f"course-completed:{enrolment.pk}:{enrolment.completed_at.isoformat()}",
+                "key": f"course-completed:{enrolment.pk}:{completed_at.isoformat()}",
                 "verb": "completed",
                 "activity": course_activity(course),
                 "result": {"completion": True},

@@ -123,7 +123,7 @@ def test_switching_language_keeps_progress_in_one_enrolment(client, learner):
     client.post(f"/laering/kurs/{nb.pk}/meld-pa/")
     assert Enrolment.objects.filter(user=learner).count() == 1
     page = client.get(nb.url).text
-    assert "1 av 5" in page or "20" in page
+    assert f"1 av {len(nb_modules)} moduler fullført" in page
     # A reflection written in nynorsk is found from the bokmål module.
     block_id = next(iter(nn_modules[1].reflection_prompts()))
     client.post(

@@ -371,3 +371,99 @@ def test_staff_who_are_not_platform_admins_cannot_touch_tokens(client, bergen):
     url = f"/django-admin/learners/municipality/{bergen.pk}/scim-token/"
     assert client.post(url, {"action": "issue"}).status_code in (302, 403)
     assert not ScimToken.objects.filter(municipality=bergen).exists()
+
+
+# --- Microsoft Entra ID's payloads, as its provisioning service sends them ----------------
+
+ENTRA_USER = {
+    "schemas": [USER, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+    "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+    "userName": "kari.nordmann@bergen.kommune.example",
+    "active": True,
+    "emails": [{"primary": True, "type": "work", "value": "kari.nordmann@bergen.kommune.example"}],
+    "meta": {"resourceType": "User"},
+    "name": {"formatted": "Kari Nordmann", "familyName": "Nordmann", "givenName": "Kari"},
+    "roles": [],
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+        "department": "Helse og omsorg",
+        "employeeNumber": "1234",
+    },
+}
+
+
+def test_entra_ids_test_connection_and_user_life_cycle_work(scim_bergen, bergen):
+    status, found = scim_bergen("GET", "Users", filter='userName eq "non-existent user"')
+    assert status == 200 and found["totalResults"] == 0
+    status, created = scim_bergen("POST", "Users", ENTRA_USER)
+    assert status == 201, created
+    assert created["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] == {
+        "department": "Helse og omsorg"
+    }
+    path = f"Users/{created['id']}"
+    status, body = scim_bergen.patch(
+        path,
+        {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "kari@bergen.example"},
+        {"op": "Replace", "path": "name.familyName", "value": "Olsen"},
+    )
+    assert status == 200, body
+    kari = User.objects.get(email="kari@bergen.example")
+    assert kari.last_name == "Olsen"
+    status, body = scim_bergen.patch(path, {"op": "Replace", "path": "active", "value": "False"})
+    assert status == 200 and body["active"] is False
+    assert not Membership.objects.filter(user=kari, municipality=bergen).exists()
+
+
+def test_entra_ids_group_payloads_work(scim_bergen, bergen):
+    _, created = scim_bergen("POST", "Users", ENTRA_USER)
+    body = {
+        "schemas": [GROUP, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/Group"],
+        "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+        "displayName": "Hjemmesykepleien",
+        "meta": {"resourceType": "Group"},
+    }
+    status, group = scim_bergen("POST", "Groups", body)
+    assert status == 201, group
+    path = f"Groups/{group['id']}"
+    member = [{"$ref": None, "value": created["id"]}]
+    status, _ = scim_bergen.patch(path, {"op": "Add", "path": "members", "value": member})
+    assert status == 200
+    assert (
+        Membership.objects.get(
+            user__email=ENTRA_USER["userName"], municipality=bergen
+        ).org_unit.name
+        == "Hjemmesykepleien"
+    )
+    status, listed = scim_bergen("GET", path, excludedAttributes="members")
+    assert status == 200 and "members" not in listed
+    status, _ = scim_bergen.patch(path, {"op": "Remove", "path": "members", "value": member})
+    assert status == 200
+    assert scim_bergen("GET", path)[1].get("members") is None
+
+
+def test_listing_groups_takes_the_same_number_of_queries_for_many(
+    scim_bergen, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert scim_bergen("GET", "Groups")[0] == 200
+            assert scim_bergen("GET", "Users")[0] == 200
+        return len(captured)
+
+    _, person = scim_bergen.create("en@bergen.example")
+    scim_bergen(
+        "POST",
+        "Groups",
+        {"schemas": [GROUP], "displayName": "A", "members": [{"value": person["id"]}]},
+    )
+    few = queries()
+    for i in range(5):
+        _, person = scim_bergen.create(f"p{i}@bergen.example")
+        scim_bergen(
+            "POST",
+            "Groups",
+            {"schemas": [GROUP], "displayName": f"G{i}", "members": [{"value": person["id"]}]},
+        )
+    assert queries() == few
