@@ -81,11 +81,15 @@ def module_done(request, module_id: int):
     if module.completion == "quiz":
         messages.info(request, _("This module is done when you pass its quiz."))
         return redirect(module.url)
-    completed = module_complete(enrolment=enrolment, module=translations.canonical(module))
+    source = translations.canonical(module)
+    completed = module_complete(enrolment=enrolment, module=source)
     if completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect("learners:my_learning")
-    following = [m for m in course.modules if m.path > module.path]
+    # The next module of the course, in this page's language where it is translated.
+    modules = translations.canonical(course).modules
+    shown = translations.in_language_many(modules, module.locale.language_code)
+    following = [shown[m.pk] for m in modules if m.path > source.path]
     messages.success(request, _("The module is marked as done."))
     return redirect(following[0].url if following else course.url)
 

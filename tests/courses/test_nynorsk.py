@@ -115,7 +115,8 @@ def test_switching_language_keeps_progress_in_one_enrolment(client, learner):
     nb_modules, nn_modules = _modules(nb), _modules(nn)
     second = nn_modules[1]  # completed by the learner marking it done
     assert second.completion == "manual"
-    client.post(f"/laering/modul/{second.pk}/fullfort/")
+    response = client.post(f"/laering/modul/{second.pk}/fullfort/")
+    assert response.url == nn_modules[2].url  # on to the next module, still in nynorsk
     assert list(ModuleProgress.objects.filter(enrolment=enrolment).values_list("module_id")) == [
         (nb_modules[1].pk,)
     ]
