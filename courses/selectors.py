@@ -5,14 +5,15 @@ from wagtail.models import Page
 
 from courses import translations
 from courses.models import CoursePage, ModulePage
+from courses.search import page_search
 
 
 def site_search(*, query: str, limit: int = 30) -> list:
     """Published courses and modules matching `query`, best match first."""
     if not query.strip():
         return []
-    courses = list(CoursePage.objects.live().public().search(query)[:limit])
-    modules = list(ModulePage.objects.live().public().search(query)[:limit])
+    courses = list(page_search(CoursePage.objects.live().public(), query)[:limit])
+    modules = list(page_search(ModulePage.objects.live().public(), query)[:limit])
     return _one_version_each(courses) + _one_version_each(modules)
 
 

@@ -18,6 +18,7 @@ from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .scim import ScimGroup, ScimPerson, ScimToken
+from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "CheckIn",
     "CheckInReminder",
     "EndedMembership",
+    "IdentityProvider",
     "Enrolment",
     "Measurement",
     "Membership",

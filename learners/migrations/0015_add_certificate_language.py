@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0012_merge_scim_and_xapi'),
+        ('learners', '0014_merge_hardening'),
     ]
 
     operations = [
