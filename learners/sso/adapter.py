@@ -142,15 +142,20 @@ class MunicipalitySocialAccountAdapter(DefaultSocialAccountAdapter):
         unit_step(request, sociallogin, user=user, idp=idp)
 
 
+def provider_did_mfa(sociallogin) -> bool:
+    """Whether `sociallogin` came through a municipality's provider whose ID token says
+    multi-factor."""
+    if sociallogin is None:
+        return False
+    idp = idp_for(sociallogin.account.provider)
+    id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
+    return idp is not None and says_mfa(id_token, idp.acr_values())
+
+
 def sso_login_record(request, user, sociallogin=None, **kwargs) -> None:
     """On every login (allauth's user_logged_in): remember in the session whether this login
     came through a municipality's provider whose ID token says multi-factor."""
-    mfa = False
-    if sociallogin is not None:
-        idp = idp_for(sociallogin.account.provider)
-        id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
-        mfa = idp is not None and says_mfa(id_token, idp.acr_values())
-    if mfa:
+    if provider_did_mfa(sociallogin):
         request.session[MFA_SESSION_KEY] = user.pk
     else:
         request.session.pop(MFA_SESSION_KEY, None)

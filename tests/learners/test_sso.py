@@ -7,6 +7,7 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
@@ -343,6 +344,26 @@ def test_hr_signed_in_with_multi_factor_enters_hr_without_endra_s_totp(
     assert signed_in_as(client) == user
     assert client.get("/hr/").status_code == 200
     assert not Authenticator.objects.filter(user=user).exists()
+
+
+def test_hr_with_totp_set_up_is_not_asked_for_the_code_after_provider_multi_factor(
+    client, peer, bergen_idp, bergen
+):
+    user = _hr(bergen, "hr.mfa@bergen.kommune.no")
+    TOTP.activate(user, generate_totp_secret())
+    sso(client, peer, "hr-mfa")
+    assert signed_in_as(client) == user
+    assert client.get("/hr/").status_code == 200
+
+
+def test_hr_with_totp_set_up_is_asked_for_the_code_without_provider_multi_factor(
+    client, peer, bergen_idp, bergen
+):
+    user = _hr(bergen, "hr.pwd@bergen.kommune.no")
+    TOTP.activate(user, generate_totp_secret())
+    response = sso(client, peer, "hr-pwd")
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert signed_in_as(client) is None
 
 
 def test_hr_signed_in_without_multi_factor_is_asked_for_totp(client, peer, bergen_idp, bergen):
