@@ -9,7 +9,7 @@ from wagtail.models import Page, Site
 from cms.editorial import editorial_setup
 from cms.models import HomePage, SiteLinks, StandardPage
 from courses.models import CatalogPage
-from courses.services import learning_path_create, seed_courses_import
+from courses.services import learning_path_create, page_translation_ensure, seed_courses_import
 from learners.models import Municipality
 from learners.services.memberships import membership_create
 from learners.services.org import municipalities_load, org_unit_ensure_path
@@ -235,11 +235,33 @@ def site_seed() -> HomePage:
         lead="Slik jobber vi med universell utforming i Endra.",
         body=ACCESSIBILITY_BODY,
     )
+    site_translations_seed(home)
     links = SiteLinks.for_site(Site.objects.get(is_default_site=True))
     links.privacy_notice, links.accessibility_statement = privacy, statement
     links.save()
     editorial_setup(root=home)
     return home
+
+
+def site_translations_seed(home: HomePage) -> None:
+    """The nynorsk home and catalogue, which the nynorsk courses live under (/nn/kurs/)."""
+    catalog = CatalogPage.objects.child_of(home).get(slug="kurs")
+    page_translation_ensure(
+        page=home,
+        language="nn",
+        fields={
+            "title": "Endra",
+            "lead": (
+                "Korte, praktiske kurs i endringsleiing for leiarar i kommunen – "
+                "og verktøy for å ta i bruk det du lærer, i di eiga eining."
+            ),
+        },
+    )
+    page_translation_ensure(
+        page=catalog,
+        language="nn",
+        fields={"title": "Kurs", "lead": "Vel eit kurs som passar det du og eininga di står i no."},
+    )
 
 
 def content_seed(home: HomePage) -> None:

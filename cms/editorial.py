@@ -29,6 +29,8 @@ _ADMIN_PERMISSIONS = [
     ("courses", "add_learningpathcourse"),
     ("courses", "change_learningpathcourse"),
     ("courses", "delete_learningpathcourse"),
+    # «Translate» on a page: copy a bokmål course for its nynorsk version.
+    ("simple_translation", "submit_translation"),
 ]
 _PAGE_PERMISSIONS = {
     EDITORS: ["add_page", "change_page"],
@@ -37,7 +39,9 @@ _PAGE_PERMISSIONS = {
 
 
 def editorial_setup(*, root: Page) -> Workflow:
-    """Create the groups, their permissions under `root`, and the review workflow (idempotent)."""
+    """Create the groups, their permissions under `root` and its translations (the nynorsk
+    home), and the review workflow (idempotent)."""
+    roots = list(root.get_translations(inclusive=True))
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (EDITORS, REVIEWERS)}
     permissions = [
         Permission.objects.get(content_type__app_label=app, codename=codename)
@@ -46,13 +50,14 @@ def editorial_setup(*, root: Page) -> Workflow:
     for name, group in groups.items():
         group.permissions.add(*permissions)
         for codename in _PAGE_PERMISSIONS[name]:
-            GroupPagePermission.objects.get_or_create(
-                group=group,
-                page=root,
-                permission=Permission.objects.get(
-                    content_type__app_label="wagtailcore", codename=codename
-                ),
-            )
+            for page in roots:
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=page,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     # The task carries the workflow's name: editors and reviewers see one name for one step.
     # An existing task (once called «Faglig vurdering») is renamed, not duplicated.
@@ -67,5 +72,6 @@ def editorial_setup(*, root: Page) -> Workflow:
         task.save(update_fields=["name"])
     task.groups.set([groups[REVIEWERS]])
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    for page in roots:
+        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
     return workflow

@@ -3,11 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import search
+from config.content_urls import content_urlpatterns
 from config.health import healthz
 
 urlpatterns = [
@@ -41,4 +41,5 @@ if getattr(settings, "BENCH_ENDPOINTS", False):  # only config.settings.bench (m
 
     urlpatterns += [path("bench/floor/", floor, name="bench_floor")]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages last: bokmål at /..., nynorsk at /nn/... (config.content_urls).
+urlpatterns += content_urlpatterns()

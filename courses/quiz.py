@@ -27,3 +27,36 @@ def quiz_snapshot(stream) -> list[dict]:
             }
         )
     return questions
+
+
+def snapshot_in_language(source: list[dict], translated: list[dict]) -> list[dict]:
+    """The source quiz as it is graded (ids, kinds, choices, correct answers) with the texts
+    of its translation wherever the translation has the same question or choice id, so every
+    language version grades the same way even if a translation drifted."""
+    by_id = {question["id"]: question for question in translated}
+    result = []
+    for question in source:
+        version = by_id.get(question["id"])
+        if version is None:
+            result.append(question)
+            continue
+        texts = {choice["id"]: choice for choice in version["choices"]}
+        choices = [
+            {
+                **choice,
+                "text": texts[choice["id"]]["text"],
+                "feedback": texts[choice["id"]]["feedback"],
+            }
+            if choice["id"] in texts
+            else choice
+            for choice in question["choices"]
+        ]
+        result.append(
+            {
+                **question,
+                "text": version["text"],
+                "explanation": version["explanation"],
+                "choices": choices,
+            }
+        )
+    return result

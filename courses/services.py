@@ -5,7 +5,8 @@ import uuid
 from pathlib import Path
 
 from django.db import transaction
-from wagtail.models import Page
+from wagtail.fields import StreamField
+from wagtail.models import Locale, Page
 
 from courses.models import (
     CatalogPage,
@@ -17,6 +18,8 @@ from courses.models import (
 )
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_content"
+# Translations of seed courses: seed_content/<language>/<slug of the bokmål course>.json
+TRANSLATION_LANGUAGES = ["nn"]
 TOPICS = [
     ("endringsledelse", "Endringsledelse"),
     ("tjenestedesign", "Tjenestedesign"),
@@ -133,8 +136,8 @@ def _edited_by_a_person(page: Page) -> bool:
 def _normalised(page: Page) -> dict:
     data = page.serializable_data()
     for name in ("quiz", "body"):
-        if name in data:
-            field = page._meta.get_field(name)
+        field = page._meta.get_field(name) if name in data else None
+        if isinstance(field, StreamField):
             value = getattr(page, name)
             data[name] = field.stream_block.get_prep_value(
                 field.stream_block.to_python(list(value.raw_data))
@@ -185,8 +188,51 @@ def course_import(*, catalog: CatalogPage, data: dict) -> tuple[CoursePage, bool
     return course, created
 
 
+def page_translation_ensure(*, page: Page, language: str, fields: dict) -> tuple[Page, bool]:
+    """The `language` version of `page` (same translation_key), made with Wagtail's
+    copy-for-translation and published with `fields`; a version that exists is brought up to
+    date like any seed page (editors' work is left alone). Returns (page, created)."""
+    locale, _created = Locale.objects.get_or_create(language_code=language)
+    existing = page.specific_class.objects.filter(
+        translation_key=page.translation_key, locale=locale
+    ).first()
+    if existing is not None:
+        _seed_update(existing, fields)
+        return existing, False
+    version = page.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.save_revision().publish()
+    return version, True
+
+
+@transaction.atomic
+def course_translation_import(
+    *, source: CoursePage, language: str, data: dict
+) -> tuple[CoursePage, bool]:
+    """The `language` translation of a seed course, module for module. Block ids are the
+    source course's (same keys), so reflections and quiz answers line up across languages.
+    Returns (course, created)."""
+    slug = source.slug
+    if data["slug"] != slug:
+        raise ValueError(f"The translation is of {data['slug']}, not {slug}.")
+    course, created = page_translation_ensure(
+        page=source, language=language, fields=_course_fields(data)
+    )
+    course.topics.set(source.topics.all())
+    modules = {page.slug: page for page in ModulePage.objects.child_of(source)}
+    for module in data["modules"]:
+        if module["key"] not in modules:
+            raise ValueError(f"{slug} has no module {module['key']} to translate.")
+        page_translation_ensure(
+            page=modules[module["key"]], language=language, fields=_module_fields(slug, module)
+        )
+    return course, created
+
+
 def seed_courses_import(*, catalog: CatalogPage, directory: Path = SEED_DIR) -> list[CoursePage]:
-    """Import every course JSON file in `directory` (idempotent)."""
+    """Import every course JSON file in `directory`, then the translations of them in its
+    language folders (idempotent). Returns the source-language courses."""
     topics_ensure()
     courses = []
     for path in sorted(directory.glob("*.json")):
@@ -194,6 +240,17 @@ def seed_courses_import(*, catalog: CatalogPage, directory: Path = SEED_DIR) -> 
             catalog=catalog, data=json.loads(path.read_text(encoding="utf-8"))
         )
         courses.append(course)
+    by_slug = {course.slug: course for course in courses}
+    for language in TRANSLATION_LANGUAGES:
+        catalog_version = catalog.get_translations().filter(locale__language_code=language)
+        if not catalog_version.exists():
+            continue  # the site has no catalogue in this language to put the courses in
+        for path in sorted((directory / language).glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data["slug"] in by_slug:
+                course_translation_import(
+                    source=by_slug[data["slug"]], language=language, data=data
+                )
     return courses
 
 

@@ -9,6 +9,8 @@ queryset that is already scoped, so the scope cannot be forgotten at a call site
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from courses.translations import canonical_id
+
 from .models import (
     ActionPlan,
     Assignment,
@@ -130,7 +132,7 @@ def access_plan_enrolment(*, user: User, course_id: int) -> Enrolment:
     return get_object_or_404(
         Enrolment.objects.select_related("course", "municipality", "user"),
         user_id=user.pk,
-        course_id=course_id,
+        course_id=canonical_id(course_id),
         completed_at__isnull=False,
         course__action_plan_enabled=True,
     )
@@ -142,7 +144,10 @@ def access_readiness_enrolment(*, user: User, course_id: int) -> Enrolment:
         status=Enrolment.Status.LEFT
     )
     return get_object_or_404(
-        enrolments, user_id=user.pk, course_id=course_id, course__action_plan_enabled=True
+        enrolments,
+        user_id=user.pk,
+        course_id=canonical_id(course_id),
+        course__action_plan_enabled=True,
     )
 
 

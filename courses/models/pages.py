@@ -11,6 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from courses import translations
 from courses.blocks import LessonBodyBlock, QuizBlock
 from courses.choices import DURATIONS, LEVELS
 from courses.models.snippets import Topic
@@ -73,8 +74,16 @@ class CatalogPage(Page):
     def get_courses(self, *, params) -> dict:
         """Published courses in the catalogue, filtered by topic, level, duration and a
         search, with the filter choices (the page owns its query, like bakerydemo's
-        BlogIndexPage.get_posts)."""
-        courses = CoursePage.objects.child_of(self).live().public().order_by("title")
+        BlogIndexPage.get_posts). Every language version of the catalogue lists the same
+        courses (the source-language catalogue's), each in the reader's language when it has
+        that translation: the catalogue's own language, or on the bokmål catalogue the
+        interface language."""
+        source = translations.canonical(self)
+        course_language = source.locale.language_code
+        language = (
+            self.locale.language_code if source.pk != self.pk else translations.content_language()
+        )
+        courses = CoursePage.objects.child_of(source).live().public().order_by("title")
         topic, level = params.get("emne", ""), params.get("niva", "")
         duration, query = params.get("varighet", ""), params.get("q", "").strip()
         if topic:
@@ -86,8 +95,15 @@ class CatalogPage(Page):
             courses = courses.filter(estimated_minutes__gte=low, estimated_minutes__lte=high)
         if query:
             courses = courses.filter(pk__in=_search_course_ids(query))
+        courses = list(courses.prefetch_related("topics").distinct())
+        shown = translations.in_language_many(courses, language)
+        course_languages = translations.languages_many(courses)
+        for course in courses:
+            course.shown = shown[course.pk]
+            course.shown_language = language if course.shown.pk != course.pk else course_language
+            course.language_codes = course_languages.get(str(course.translation_key), [])
         return {
-            "courses": list(courses.prefetch_related("topics").distinct()),
+            "courses": courses,
             "topics": list(Topic.objects.all()),
             "levels": LEVELS,
             "durations": list(DURATIONS),
@@ -97,14 +113,16 @@ class CatalogPage(Page):
 
 def _search_course_ids(query: str) -> list[int]:
     """Public courses matching the query in their own text or in one of their public
-    modules (a page behind a view restriction is never searched for the catalogue)."""
-    ids = {page.pk for page in page_search(CoursePage.objects.live().public(), query)}
+    modules (a page behind a view restriction is never searched for the catalogue); a match
+    in any language version finds the course."""
+    found = list(page_search(CoursePage.objects.live().public(), query))
     modules = page_search(ModulePage.objects.live().public(), query)
     module_paths = [page.path for page in modules]
     parents = {path[: -CoursePage.steplen] for path in module_paths}
     if parents:
-        ids |= set(CoursePage.objects.filter(path__in=parents).values_list("pk", flat=True))
-    return sorted(ids)
+        found += list(CoursePage.objects.filter(path__in=parents))
+    # A match in any language version finds the course.
+    return sorted(set(translations.canonical_ids(found).values()))
 
 
 class CoursePage(QuizSettings, Page):

@@ -5,6 +5,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from wagtail.rich_text import expand_db_html
 
+from courses import translations
+
 register = template.Library()
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a", "h2", "h3", "h4"}
@@ -36,3 +38,9 @@ def minutes(value: int) -> str:
     if not hours:
         return f"{mins} min"
     return f"{hours} t {mins} min" if mins else f"{hours} t"
+
+
+@register.inclusion_tag("courses/includes/language_versions.html")
+def language_versions(page):
+    """Links to the other language versions of a course or module page, if it has any."""
+    return {"page": page, "versions": translations.languages(page)}

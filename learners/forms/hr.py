@@ -5,6 +5,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage, LearningPath
+from courses.translations import source_pages
 from learners.models import Assignment, Membership, MunicipalitySettings, OrgUnit, User
 from learners.selectors.reports import STATUSES
 
@@ -65,7 +66,9 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         paths = [(f"p{p.pk}", p.title) for p in LearningPath.objects.all()]
-        courses = [(f"c{c.pk}", c.title) for c in CoursePage.objects.live().order_by("title")]
+        courses = [
+            (f"c{c.pk}", c.title) for c in source_pages(CoursePage.objects.live()).order_by("title")
+        ]
         self.fields["item"].choices = [
             ("", _("Choose a learning path or course")),
             (_("Learning paths"), paths),

@@ -43,6 +43,9 @@ class Certificate(models.Model):
     completed_at = models.DateTimeField()
     estimated_hours = models.DecimalField(max_digits=5, decimal_places=1)
     issuer_name = models.CharField(max_length=200, default="Endra")
+    # The learner's language when it was issued: the title is the course's in that language
+    # where it has a translation, and the PDF's texts are in it.
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     issued_at = models.DateTimeField(auto_now_add=True)
     pdf = models.FileField(upload_to="certificates/", storage=certificate_storage, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ many enrolments, modules or attempts the learner has."""
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from courses import translations
 from courses.models import CoursePage, ModulePage
 from learners.models import (
     AssignmentPerson,
@@ -19,47 +20,60 @@ def enrolment_for(*, user: User, course_id: int) -> Enrolment | None:
     """The user's own enrolment in a course, if any (never another learner's)."""
     if not user.is_authenticated:
         return None
+    # Any language version of the course finds the one enrolment (on the source page).
+    course_id = translations.canonical_id(course_id)
     return Enrolment.objects.filter(user=user, course_id=course_id).first()
 
 
 def _module_rows(
-    modules: list[ModulePage], done_ids: set[int], current_id: int | None, *, enrolled: bool
+    modules: list[ModulePage],
+    ids: dict[int, int],
+    done_ids: set[int],
+    current_id: int | None,
+    *,
+    enrolled: bool,
 ):
-    # Only an enrolled learner is somewhere in the course; a visitor is nowhere yet.
-    first_open = next((m.pk for m in modules if m.pk not in done_ids), None) if enrolled else None
-    current = current_id if enrolled and current_id in {m.pk for m in modules} else first_open
+    """`ids` maps each shown module to its source-language id, which progress is kept on.
+    Only an enrolled learner is somewhere in the course; a visitor is nowhere yet."""
+    first_open = (
+        next((ids[m.pk] for m in modules if ids[m.pk] not in done_ids), None) if enrolled else None
+    )
+    current = current_id if enrolled and current_id in set(ids.values()) else first_open
     rows = []
     for module in modules:
-        status = (
-            "done"
-            if module.pk in done_ids
-            else ("current" if module.pk == current else "not_started")
-        )
+        key = ids[module.pk]
+        status = "done" if key in done_ids else ("current" if key == current else "not_started")
         rows.append({"page": module, "status": status})
     return rows
 
 
-def _progress(modules: list[ModulePage], done_ids: set[int]) -> dict:
+def _progress(modules: list[ModulePage], ids: dict[int, int], done_ids: set[int]) -> dict:
     required = [m for m in modules if m.required] or modules
-    done = sum(1 for m in required if m.pk in done_ids)
+    done = sum(1 for m in required if ids[m.pk] in done_ids)
     total = len(required)
     return {"done": done, "total": total, "percent": round(done * 100 / total) if total else 0}
 
 
 def course_state(*, user: User, course: CoursePage) -> dict:
-    """Modules with done / current / not started, progress and where to resume."""
-    modules = course.modules
-    enrolment = enrolment_for(user=user, course_id=course.pk)
+    """Modules with done / current / not started, progress and where to resume. `course` may
+    be any language version; the learner's records are those of the course."""
+    source = translations.canonical(course)
+    # The source course's modules, each in the course's language where it is translated.
+    shown = translations.in_language_many(source.modules, course.locale.language_code)
+    modules = [shown[module.pk] for module in source.modules]
+    ids = {shown[module.pk].pk: module.pk for module in source.modules}
+    enrolment = enrolment_for(user=user, course_id=source.pk)
     done_ids: set[int] = set()
     final = {"passed": False, "attempts": 0}
     if enrolment:
         done_ids = set(enrolment.progress.values_list("module_id", flat=True))
-        stats = enrolment.attempts.filter(quiz_page_id=course.pk, status="submitted").aggregate(
-            attempts=Count("id"), passed=Count("id", filter=Q(passed=True))
-        )
+        stats = enrolment.attempts.filter(
+            quiz_page_id=enrolment.course_id, status="submitted"
+        ).aggregate(attempts=Count("id"), passed=Count("id", filter=Q(passed=True)))
         final = {"passed": bool(stats["passed"]), "attempts": stats["attempts"]}
     rows = _module_rows(
         modules,
+        ids,
         done_ids,
         enrolment.last_module_id if enrolment else None,
         enrolled=enrolment is not None and enrolment.status != Enrolment.Status.LEFT,
@@ -69,7 +83,7 @@ def course_state(*, user: User, course: CoursePage) -> dict:
         "course": course,
         "enrolment": enrolment,
         "modules": rows,
-        "progress": _progress(modules, done_ids),
+        "progress": _progress(modules, ids, done_ids),
         "resume": resume or (modules[0] if modules else None),
         "final": final,
     }
@@ -86,12 +100,13 @@ def module_state(*, user: User, module: ModulePage) -> dict:
     enrolment = state["enrolment"]
     reflections, quiz_passed = {}, False
     if enrolment:
+        source_id = translations.canonical_id(module.pk)
         reflections = {
             r.block_id: r
-            for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module=module)
+            for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module_id=source_id)
         }
         quiz_passed = QuizAttempt.objects.filter(
-            enrolment=enrolment, quiz_page_id=module.pk, passed=True
+            enrolment=enrolment, quiz_page_id=source_id, passed=True
         ).exists()
     done_ids = {row["page"].pk for row in state["modules"] if row["status"] == "done"}
     return {
@@ -135,6 +150,14 @@ def my_learning(*, user: User) -> dict:
     for row in assigned:
         row.overdue = bool(row.due_date and row.due_date < today)  # type: ignore[attr-defined]
     certificates = list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+    # Links and titles in the learner's language where the course has a translation.
+    pages: list = [e.course for e in enrolments]
+    pages += [e.last_module for e in enrolments if e.last_module]
+    shown = translations.in_language_many(pages)
+    for enrolment in enrolments:
+        last = enrolment.last_module
+        enrolment.shown_course = shown[enrolment.course.pk]  # type: ignore[attr-defined]
+        enrolment.shown_module = shown[last.pk] if last else None  # type: ignore[attr-defined]
     return {
         "assigned": assigned,
         "in_progress": [e for e in enrolments if e.status == Enrolment.Status.ACTIVE],

@@ -199,7 +199,7 @@ def assigned_due_date_change(
     AssignmentPerson.objects.filter(pk__in=[row.pk for row in rows]).update(due_date=due_date)
     for assignment_id in sorted({row.assignment_id for row in rows}):
         audit_log_write(
-            action="assignment.due_date_change",
+            action=AuditAction.ASSIGNMENT_DUE_DATE_CHANGE,
             actor=actor,
             municipality=municipality,
             target=next(r.assignment for r in rows if r.assignment_id == assignment_id),

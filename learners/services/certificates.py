@@ -22,12 +22,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
+from courses import translations
 from courses.models import LearningPath
 from learners import openbadges as ob
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import AuditAction, Certificate, Enrolment, Municipality, User
 from learners.models.certificates import certificate_storage
 from learners.openbadges import credentials
+from learners.selectors.org import preferred_language
 from learners.services.xapi import xapi_certificate_earned
 
 from .audit import audit_log_write
@@ -99,13 +101,17 @@ def certificate_issue(*, enrolment: Enrolment, actor: User | None = None) -> Cer
     if enrolment.status != Enrolment.Status.COMPLETED or enrolment.completed_at is None:
         raise ValueError("The enrolment is not completed.")
     course = enrolment.course.specific
+    # In the learner's language: the course's title in it where the course is translated.
+    language = preferred_language(user=enrolment.user) or settings.LANGUAGE_CODE
+    shown = translations.in_language(course, language)
     return _create(
         fields={
             "user": enrolment.user,
             "municipality": enrolment.municipality,
             "enrolment": enrolment,
             "learner_name": _learner_name(enrolment.user),
-            "title": course.title,
+            "title": shown.title,
+            "language": language,
             "municipality_name": enrolment.municipality.label,
             "completed_at": enrolment.completed_at,
             "estimated_hours": _hours(course.estimated_hours),
@@ -140,6 +146,7 @@ def certificate_issue_for_path(
             "municipality": municipality,
             "learning_path": learning_path,
             "learner_name": _learner_name(user),
+            "language": preferred_language(user=user) or settings.LANGUAGE_CODE,
             "title": learning_path.title,
             "municipality_name": municipality.label,
             "completed_at": completed_at,
@@ -211,14 +218,11 @@ def _qr_svg(url: str) -> str:
     return qr.svg_inline(scale=4, border=0, title=gettext("QR code"), dark="#1e2b3c")
 
 
-def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
-    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in Norwegian bokmål
-    (`uncompressed` keeps its structure readable for inspection)."""
-    from weasyprint import HTML
-
+def certificate_pdf_html(*, certificate: Certificate) -> str:
+    """The certificate's page, in the learner's language as it was when issued."""
     url = credentials.verification_url(certificate.code)
-    with translation.override("nb"):
-        html = render_to_string(
+    with translation.override(certificate.language or settings.LANGUAGE_CODE):
+        return render_to_string(
             "learners/certificate_pdf.html",
             {
                 "certificate": certificate,
@@ -227,6 +231,14 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
                 "completed_on": timezone.localtime(certificate.completed_at).date(),
             },
         )
+
+
+def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
+    """Render the certificate as a tagged A4 PDF (PDF/UA-1) in the learner's language as it
+    was when issued (`uncompressed` keeps its structure readable for inspection)."""
+    from weasyprint import HTML
+
+    html = certificate_pdf_html(certificate=certificate)
     return HTML(string=html, base_url=credentials.site_url() + "/").write_pdf(
         pdf_variant="pdf/ua-1", uncompressed_pdf=uncompressed
     )

@@ -151,9 +151,10 @@ def enrolment_complete_if_done(*, enrolment_id: int) -> bool:
 
 @transaction.atomic
 def reflection_save(
-    *, enrolment: Enrolment, module: ModulePage, block_id: str, text: str
+    *, enrolment: Enrolment, module: ModulePage, block_id: str, text: str, prompt: str | None = None
 ) -> ReflectionAnswer:
-    """Save or update the learner's private answer to one reflection prompt."""
+    """Save or update the learner's private answer to one reflection prompt. `prompt` is the
+    question as the learner read it (a translation's), else the module's own."""
     prompts = module.reflection_prompts()
     if block_id not in prompts or module.get_parent().pk != enrolment.course_id:
         raise LearningError("unknown_prompt")
@@ -164,6 +165,6 @@ def reflection_save(
         enrolment=enrolment,
         module=module,
         block_id=block_id,
-        defaults={"text": text[:10_000], "prompt": prompts[block_id]},
+        defaults={"text": text[:10_000], "prompt": prompt or prompts[block_id]},
     )
     return answer

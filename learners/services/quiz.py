@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import Page
 
-from courses import grading
+from courses import grading, translations
 from courses.models import CoursePage, ModulePage
+from courses.quiz import snapshot_in_language
 from learners.models import AuditAction, Enrolment, QuizAttempt
 from learners.services.audit import audit_log_write
 from learners.services.learning import (
@@ -19,11 +20,13 @@ from learners.services.xapi import xapi_quiz_submitted
 
 
 def quiz_page_for(*, enrolment: Enrolment, page_id: int) -> CoursePage | ModulePage:
-    """The course's final quiz or one of its module quizzes; anything else is not found."""
+    """The course's final quiz or one of its module quizzes, in any language version;
+    anything else is not found."""
     page = Page.objects.filter(pk=page_id).live().specific().first()
-    in_course = page is not None and (
-        page.pk == enrolment.course_id
-        or (isinstance(page, ModulePage) and page.get_parent().pk == enrolment.course_id)
+    source = translations.canonical(page) if page is not None else None
+    in_course = source is not None and (
+        source.pk == enrolment.course_id
+        or (isinstance(source, ModulePage) and source.get_parent().pk == enrolment.course_id)
     )
     if not in_course or not page.has_quiz:
         raise LearningError("not_found")
@@ -47,8 +50,10 @@ def quiz_permission(*, enrolment: Enrolment, quiz_page) -> grading.AttemptPermis
     )
 
 
-def quiz_attempt_start(*, enrolment: Enrolment, quiz_page) -> QuizAttempt:
-    """Return the open attempt, or start a new one with a fresh shuffled order."""
+def quiz_attempt_start(*, enrolment: Enrolment, quiz_page, shown=None) -> QuizAttempt:
+    """Return the open attempt, or start a new one with a fresh shuffled order. `quiz_page`
+    is the source-language quiz the attempt belongs to and is graded on; `shown`, a
+    translation of it, gives the texts the learner reads."""
     open_attempt = enrolment.attempts.filter(
         quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.STARTED
     ).first()
@@ -58,6 +63,8 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz_page) -> QuizAttempt:
     if not permission.allowed:
         raise LearningError(permission.reason, available_at=permission.available_at)
     snapshot = quiz_page.quiz_snapshot()
+    if shown is not None and shown.pk != quiz_page.pk:
+        snapshot = snapshot_in_language(snapshot, shown.quiz_snapshot())
     try:
         with transaction.atomic():
             return QuizAttempt.objects.create(

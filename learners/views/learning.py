@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from courses import translations
 from courses.grading import question_is_correct
 from courses.models import CoursePage, ModulePage
 from learners.access import access_own_enrolment
@@ -49,13 +50,14 @@ def _message(error: LearningError) -> str:
 def enrol(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     try:
-        enrolment = enrolment_create(user=request.user, course=course)
+        # One enrolment per course, whichever language version the learner enrols from.
+        enrolment = enrolment_create(user=request.user, course=translations.canonical(course))
     except LearningError as error:
         messages.error(request, _message(error))
         return redirect(course.url)
     messages.success(request, _("You are enrolled. Good luck!"))
     target = enrolment.last_module or (course.modules[0] if course.modules else course)
-    return redirect(target.url)
+    return redirect(translations.in_language(target, course.locale.language_code).url)
 
 
 @login_required
@@ -79,11 +81,15 @@ def module_done(request, module_id: int):
     if module.completion == "quiz":
         messages.info(request, _("This module is done when you pass its quiz."))
         return redirect(module.url)
-    completed = module_complete(enrolment=enrolment, module=module)
+    source = translations.canonical(module)
+    completed = module_complete(enrolment=enrolment, module=source)
     if completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect("learners:my_learning")
-    following = [m for m in course.modules if m.path > module.path]
+    # The next module of the course, in this page's language where it is translated.
+    modules = translations.canonical(course).modules
+    shown = translations.in_language_many(modules, module.locale.language_code)
+    following = [shown[m.pk] for m in modules if m.path > source.path]
     messages.success(request, _("The module is marked as done."))
     return redirect(following[0].url if following else course.url)
 
@@ -100,9 +106,10 @@ def reflection(request, module_id: int, block_id: str):
         try:
             reflection_save(
                 enrolment=enrolment,
-                module=module,
+                module=translations.canonical(module),
                 block_id=block_id,
                 text=form.cleaned_data["text"],
+                prompt=module.reflection_prompts().get(block_id),
             )
             messages.success(request, _("Your reflection is saved. Only you can see it."))
         except LearningError:
@@ -118,13 +125,15 @@ def quiz(request, page_id: int):
         quiz_page = quiz_page_for(enrolment=enrolment, page_id=page_id)
     except LearningError:
         raise Http404 from None
-    previous = enrolment.attempts.filter(quiz_page_id=page_id, status="submitted")
+    # Attempts belong to the source-language quiz, whichever version the learner takes.
+    source = translations.canonical(quiz_page)
+    previous = enrolment.attempts.filter(quiz_page_id=source.pk, status="submitted")
     if request.method == "POST":
         # Submissions come first: a double click or a resubmitted form must land on the
         # first result, never start a new attempt.
-        return _quiz_submit(request, enrolment, quiz_page, previous)
+        return _quiz_submit(request, enrolment, quiz_page, source, previous)
     try:
-        attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=quiz_page)
+        attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=source, shown=quiz_page)
     except LearningError as error:
         return render(
             request,
@@ -135,13 +144,13 @@ def quiz(request, page_id: int):
     return render(request, "learners/quiz.html", _quiz_context(quiz_page, attempt, form, previous))
 
 
-def _quiz_submit(request, enrolment, quiz_page, previous):
+def _quiz_submit(request, enrolment, quiz_page, source, previous):
     try:
         attempt_id = int(request.POST.get("attempt", ""))
     except ValueError:
         raise Http404 from None
     attempt = attempt_for(user=request.user, attempt_id=attempt_id)
-    if attempt is None or attempt.quiz_page_id != quiz_page.pk:
+    if attempt is None or attempt.quiz_page_id != source.pk:
         raise Http404
     if attempt.status == "submitted":  # double click or a resubmitted form: same result
         return redirect("learners:attempt", attempt.pk)
@@ -184,6 +193,7 @@ def attempt_review(request, attempt_id: int):
         ModulePage.objects.filter(pk=attempt.quiz_page_id).first()
         or CoursePage.objects.filter(pk=attempt.quiz_page_id).first()
     )
+    page = translations.in_language(page) if page is not None else None
     return render(
         request,
         "learners/attempt_review.html",

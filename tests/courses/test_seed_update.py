@@ -20,7 +20,7 @@ def test_reloading_unchanged_seed_content_makes_no_new_revisions(demo):
     course = CoursePage.objects.get(slug=SLUG)
     module = ModulePage.objects.child_of(course).first()
     counts = (_revisions(course), _revisions(module))
-    course_import(catalog=CatalogPage.objects.get(), data=_seed_data())
+    course_import(catalog=CatalogPage.objects.get(locale__language_code="nb"), data=_seed_data())
     assert (_revisions(course), _revisions(module)) == counts
 
 
@@ -29,7 +29,9 @@ def test_changed_seed_text_updates_a_course_only_the_seed_has_touched(demo):
     data["summary"] = "Ny kortomtale."
     data["modules"][0]["intro"] = "Ny ingress for modulen."
     data["final_quiz"]["questions"][0]["text"] = "Et nytt spørsmål?"
-    course, created = course_import(catalog=CatalogPage.objects.get(), data=data)
+    course, created = course_import(
+        catalog=CatalogPage.objects.get(locale__language_code="nb"), data=data
+    )
     assert not created
     course = CoursePage.objects.get(pk=course.pk)
     module = ModulePage.objects.child_of(course).get(slug=data["modules"][0]["key"])
@@ -46,7 +48,7 @@ def test_a_page_an_editor_has_revised_keeps_the_editors_text(demo):
     data = _seed_data()
     data["modules"][0]["intro"] = "Ny ingress fra seed."
     data["summary"] = "Ny kortomtale."
-    course_import(catalog=CatalogPage.objects.get(), data=data)
+    course_import(catalog=CatalogPage.objects.get(locale__language_code="nb"), data=data)
     assert ModulePage.objects.get(pk=module.pk).intro == "Redaktørens ingress."
     assert CoursePage.objects.get(pk=course.pk).summary == "Ny kortomtale."
 
@@ -56,7 +58,9 @@ def test_a_module_new_in_the_seed_is_added_to_a_loaded_course(demo):
     extra = copy.deepcopy(data["modules"][0])
     extra["key"], extra["title"] = "ny-modul", "En ny modul"
     data["modules"].append(extra)
-    course, _created = course_import(catalog=CatalogPage.objects.get(), data=data)
+    course, _created = course_import(
+        catalog=CatalogPage.objects.get(locale__language_code="nb"), data=data
+    )
     added = ModulePage.objects.child_of(course).get(slug="ny-modul")
     assert added.live and added.title == "En ny modul"
     assert len(course.modules) == len(data["modules"])

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from cms.wagtail_strings import WAGTAIL_MSGIDS
 from learners.models import MunicipalitySettings
 from tests.factories import MembershipFactory, OrgUnitFactory
 from tests.learners.hr_support import totp_for
@@ -18,8 +19,11 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_every_interface_string_is_translated_and_none_is_fuzzy(language):
     catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
-    missing = [entry.msgid for entry in catalogue.untranslated_entries()]
-    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    # The Wagtail admin is offered in bokmål and English (WAGTAILADMIN_PERMITTED_LANGUAGES),
+    # so the admin texts Endra adds to Wagtail's catalogue need no nynorsk.
+    admin_only = set(WAGTAIL_MSGIDS) if language == "nn" else set()
+    missing = [e.msgid for e in catalogue.untranslated_entries() if e.msgid not in admin_only]
+    fuzzy = [e.msgid for e in catalogue.fuzzy_entries() if e.msgid not in admin_only]
     assert missing == [], f"{language}: not translated: {missing[:10]}"
     assert fuzzy == [], f"{language}: fuzzy (shown in English): {fuzzy[:10]}"
 
