@@ -90,6 +90,29 @@ def shuffled_order(questions: list[dict], seed: int) -> dict:
     return {"questions": question_ids, "choices": choices}
 
 
+REVEAL_AFTER_SUCCESS_OR_END = "pass_or_last"
+REVEAL_AFTER_SUCCESS = "pass"
+REVEAL_AT_END = "last"
+REVEAL_NEVER = "never"
+
+
+def right_answers_visible(
+    policy: str, *, passed: bool, attempts_used: int, max_attempts: int
+) -> bool:
+    """May the learner see the right answers in a review? `passed` is whether any attempt so
+    far passed; no attempt is left when the limit (0 = none) is used up. Until then a review
+    shows only which questions were wrong and the editor's feedback, so a retry tests
+    something."""
+    none_left = bool(max_attempts) and attempts_used >= max_attempts
+    if policy == REVEAL_AFTER_SUCCESS:
+        return passed
+    if policy == REVEAL_AT_END:
+        return none_left
+    if policy == REVEAL_NEVER:
+        return False
+    return passed or none_left
+
+
 @dataclass(frozen=True)
 class AttemptPermission:
     allowed: bool

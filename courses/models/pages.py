@@ -11,8 +11,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from courses import grading
 from courses.blocks import LessonBodyBlock, QuizBlock
-from courses.choices import DURATIONS, LEVELS
+from courses.choices import ANSWERS_SHOWN, DURATIONS, LEVELS
 from courses.models.snippets import Topic
 from courses.quiz import quiz_snapshot
 
@@ -30,10 +31,25 @@ class QuizSettings(models.Model):
     wait_minutes = models.PositiveIntegerField(
         _("waiting time between attempts (minutes)"), default=0
     )
+    show_answers = models.CharField(
+        _("show the right answers"),
+        max_length=20,
+        choices=ANSWERS_SHOWN,
+        default=grading.REVEAL_AFTER_SUCCESS_OR_END,
+        help_text=_(
+            "Until then the learner sees which questions were wrong and your feedback, "
+            "but not the right answers."
+        ),
+    )
 
     quiz_panels = [
         MultiFieldPanel(
-            [FieldPanel("pass_mark"), FieldPanel("max_attempts"), FieldPanel("wait_minutes")],
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("max_attempts"),
+                FieldPanel("wait_minutes"),
+                FieldPanel("show_answers"),
+            ],
             heading=_("Quiz rules"),
         ),
         FieldPanel("quiz"),
@@ -45,6 +61,35 @@ class QuizSettings(models.Model):
     @property
     def has_quiz(self) -> bool:
         return len(self.quiz) > 0
+
+    @property
+    def answers_promise(self) -> str:
+        """What the quiz page tells the learner about feedback and right answers."""
+        promises = {
+            grading.REVEAL_AFTER_SUCCESS_OR_END: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are shown when you have passed or have no attempts left."
+            ),
+            grading.REVEAL_AFTER_SUCCESS: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are shown when you have passed."
+            ),
+            grading.REVEAL_AT_END: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are shown when you have no attempts left."
+            ),
+            grading.REVEAL_NEVER: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are not shown."
+            ),
+        }
+        policy = self.show_answers
+        if not self.max_attempts:  # no limit: "no attempt left" never comes
+            policy = {
+                grading.REVEAL_AFTER_SUCCESS_OR_END: grading.REVEAL_AFTER_SUCCESS,
+                grading.REVEAL_AT_END: grading.REVEAL_NEVER,
+            }.get(policy, policy)
+        return promises.get(policy, promises[grading.REVEAL_AFTER_SUCCESS_OR_END])
 
     def quiz_snapshot(self) -> list[dict]:
         """Questions with ids, choices and correct answers, as stored with an attempt."""

@@ -46,6 +46,19 @@ def quiz_permission(*, enrolment: Enrolment, quiz_page) -> grading.AttemptPermis
     )
 
 
+def right_answers_visible(*, enrolment: Enrolment, quiz_page) -> bool:
+    """Whether this learner's reviews of this quiz may show the right answers now."""
+    submitted = enrolment.attempts.filter(
+        quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.SUBMITTED
+    )
+    return grading.right_answers_visible(
+        quiz_page.show_answers,
+        passed=submitted.filter(passed=True).exists(),
+        attempts_used=submitted.count(),
+        max_attempts=quiz_page.max_attempts,
+    )
+
+
 def quiz_attempt_start(*, enrolment: Enrolment, quiz_page) -> QuizAttempt:
     """Return the open attempt, or start a new one with a fresh shuffled order."""
     open_attempt = enrolment.attempts.filter(

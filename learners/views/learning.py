@@ -23,7 +23,12 @@ from learners.services.learning import (
     module_complete,
     reflection_save,
 )
-from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit, quiz_page_for
+from learners.services.quiz import (
+    quiz_attempt_start,
+    quiz_attempt_submit,
+    quiz_page_for,
+    right_answers_visible,
+)
 
 # Lazy: the dict is built at import, the text is chosen per request in the learner's language.
 ERROR_MESSAGES = {
@@ -184,15 +189,22 @@ def attempt_review(request, attempt_id: int):
         ModulePage.objects.filter(pk=attempt.quiz_page_id).first()
         or CoursePage.objects.filter(pk=attempt.quiz_page_id).first()
     )
+    show_right = right_answers_visible(enrolment=attempt.enrolment, quiz_page=page)
     return render(
         request,
         "learners/attempt_review.html",
-        {"attempt": attempt, "quiz_page": page, "questions": review_rows(attempt)},
+        {
+            "attempt": attempt,
+            "quiz_page": page,
+            "show_right": show_right,
+            "questions": review_rows(attempt, show_right=show_right),
+        },
     )
 
 
-def review_rows(attempt) -> list[dict]:
-    """What was asked, answered and right, in the order the learner saw it."""
+def review_rows(attempt, *, show_right: bool) -> list[dict]:
+    """What was asked, answered and (when the quiz's rule allows it) right, in the order the
+    learner saw it. Without show_right nothing tells which unchosen answers were right."""
     by_id = {q["id"]: q for q in attempt.snapshot}
     rows = []
     for number, qid in enumerate(attempt.order["questions"], start=1):
@@ -206,7 +218,9 @@ def review_rows(attempt) -> list[dict]:
                 "correct": question_is_correct(question, chosen),
                 "chosen": [choices[cid] for cid in chosen if cid in choices],
                 "right": (
-                    question["choices"]
+                    []
+                    if not show_right
+                    else question["choices"]
                     if question["kind"] == "ordering"
                     else [c for c in question["choices"] if c["correct"]]
                 ),

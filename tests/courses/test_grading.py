@@ -127,3 +127,22 @@ def test_course_is_complete_exactly_when_required_done_and_final_quiz_passed(
         final_quiz_passed=passed,
     )
     assert complete == (required <= done and (passed or not has_quiz))
+
+
+def test_right_answers_are_shown_after_a_pass_or_when_no_attempt_is_left_by_default():
+    rule = grading.REVEAL_AFTER_SUCCESS_OR_END
+    assert not grading.right_answers_visible(rule, passed=False, attempts_used=1, max_attempts=3)
+    assert grading.right_answers_visible(rule, passed=True, attempts_used=1, max_attempts=3)
+    assert grading.right_answers_visible(rule, passed=False, attempts_used=3, max_attempts=3)
+    assert not grading.right_answers_visible(rule, passed=False, attempts_used=9, max_attempts=0)
+
+
+def test_the_editor_can_show_right_answers_only_after_a_pass_only_at_the_end_or_never():
+    after_pass, last, never = grading.REVEAL_AFTER_SUCCESS, grading.REVEAL_AT_END, "never"
+    assert not grading.right_answers_visible(
+        after_pass, passed=False, attempts_used=3, max_attempts=3
+    )
+    assert grading.right_answers_visible(after_pass, passed=True, attempts_used=1, max_attempts=3)
+    assert not grading.right_answers_visible(last, passed=True, attempts_used=1, max_attempts=3)
+    assert grading.right_answers_visible(last, passed=False, attempts_used=3, max_attempts=3)
+    assert not grading.right_answers_visible(never, passed=True, attempts_used=3, max_attempts=3)
