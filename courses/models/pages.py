@@ -152,6 +152,8 @@ def _search_course_ids(query: str) -> list[int]:
 class CoursePage(QuizSettings, Page):
     """A course: what it gives, who it is for, its modules and an optional final quiz."""
 
+    quiz_kind = "course"  # the final quiz; templates name the page after this
+
     summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
     audience = models.TextField(_("audience"), blank=True)
     learning_outcomes = models.TextField(
@@ -233,6 +235,8 @@ class CoursePage(QuizSettings, Page):
 
 class ModulePage(QuizSettings, Page):
     """One lesson: text, cases, reflection, a task for the unit, and an optional quiz."""
+
+    quiz_kind = "module"
 
     COMPLETION_CHOICES = [
         ("manual", _("The learner marks it as done")),

@@ -211,11 +211,17 @@ def review_rows(attempt, *, show_right: bool) -> list[dict]:
         question = by_id[qid]
         chosen = attempt.answers.get(qid, [])
         choices = {c["id"]: c for c in question["choices"]}
+        correct = question_is_correct(question, chosen)
         rows.append(
             {
                 "number": number,
                 "question": question,
-                "correct": question_is_correct(question, chosen),
+                "correct": correct,
+                "options": (
+                    _option_rows(question, chosen, attempt.order["choices"].get(qid, []))
+                    if show_right and not correct and question["kind"] == "multiple"
+                    else []
+                ),
                 "chosen": [choices[cid] for cid in chosen if cid in choices],
                 "right": (
                     []
@@ -226,6 +232,22 @@ def review_rows(attempt, *, show_right: bool) -> list[dict]:
                 ),
             }
         )
+    return rows
+
+
+def _option_rows(question, chosen, shown_order) -> list[dict]:
+    """Every option of a wrong multiple-answer question, in the order shown, with its part:
+    a right pick, a wrong pick, a right option that was missed, or rightly left out."""
+    by_id = {c["id"]: c for c in question["choices"]}
+    order = [cid for cid in shown_order if cid in by_id] or list(by_id)
+    rows = []
+    for cid in order:
+        choice, picked = by_id[cid], cid in chosen
+        if picked:
+            state = "right_pick" if choice["correct"] else "wrong_pick"
+        else:
+            state = "missed" if choice["correct"] else "left_out"
+        rows.append({"choice": choice, "picked": picked, "state": state})
     return rows
 
 

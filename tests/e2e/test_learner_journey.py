@@ -53,7 +53,7 @@ def test_learner_enrols_completes_fails_then_passes_and_gets_a_verified_certific
             page.get_by_role("link", name="Ta quizen").click()
             visit(f"module-{number}-quiz")
             take_quiz(page, visit, f"module-{number}-quiz", module.pk, right=True)
-            page.get_by_role("link", name="Tilbake til siden").click()
+            page.get_by_role("link", name=f"Tilbake til modulen «{module.title}»").click()
             expect(page.get_by_text("Denne modulen er fullført.")).to_be_visible()
             if number < len(modules):
                 page.get_by_role("link", name=re.compile("^Neste")).click()

@@ -97,3 +97,46 @@ def test_the_quiz_page_promises_what_the_default_rule_does(client, learner, cour
     page = client.get(reverse("learners:quiz", args=[course.pk])).content.decode()
     assert "når du har bestått eller ikke har flere forsøk igjen" in page
     assert "Du ser riktige svar og tilbakemeldinger etter at du har sendt inn" not in page
+
+
+def test_a_wrong_multiple_answer_shows_each_options_part_and_the_back_link_names_the_module(
+    client, learner, course
+):
+    module = next(
+        m for m in course.modules if any(q["kind"] == "multiple" for q in m.quiz_snapshot())
+    )
+    set_rule(module, max_attempts=1)
+    enrolment = enrolment_create(user=learner, course=course)
+    attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=module)
+    answers = right_answers(attempt)
+    question = next(q for q in attempt.snapshot if q["kind"] == "multiple")
+    right = [c for c in question["choices"] if c["correct"]]
+    wrong = [c for c in question["choices"] if not c["correct"]]
+    answers[question["id"]] = [right[0]["id"], wrong[0]["id"]]  # one right, one wrong, rest missed
+    quiz_attempt_submit(enrolment=enrolment, attempt_id=attempt.pk, answers=answers)
+    client.force_login(learner)
+    html = review(client, attempt)
+    assert html.count("Du valgte dette, og det er riktig.") == 1
+    assert html.count("Du valgte dette, men det er feil.") == 1
+    assert html.count("Dette er også riktig, men du valgte det ikke.") == len(right) - 1
+    assert f"Tilbake til modulen «{module.title}»" in html
+    assert "Tilbake til siden" not in html
+
+
+def test_a_hidden_review_of_a_multiple_answer_does_not_give_away_the_missed_options(
+    client, learner, course
+):
+    module = next(
+        m for m in course.modules if any(q["kind"] == "multiple" for q in m.quiz_snapshot())
+    )
+    set_rule(module, max_attempts=3)
+    enrolment = enrolment_create(user=learner, course=course)
+    attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=module)
+    answers = right_answers(attempt)
+    question = next(q for q in attempt.snapshot if q["kind"] == "multiple")
+    answers[question["id"]] = [next(c["id"] for c in question["choices"] if c["correct"])]
+    quiz_attempt_submit(enrolment=enrolment, attempt_id=attempt.pk, answers=answers)
+    client.force_login(learner)
+    html = review(client, attempt)
+    assert "men du valgte det ikke" not in html
+    assert "Minst ett av valgene dine var feil, eller et riktig svar manglet." in html
