@@ -72,6 +72,20 @@ def grade(questions: list[dict], answers: dict[str, list[str]], pass_mark: int) 
     )
 
 
+def draw_questions(groups: list[dict], *, asked_before: dict[str, int], seed: int) -> list[dict]:
+    """The questions of one attempt: every single question, and `draw` from each pool,
+    preferring those asked least often in this learner's earlier attempts (random among
+    equals), so a retry meets new questions while the pool has any."""
+    rng = random.Random(seed)  # noqa: S311 - drawing questions, not security
+    drawn = []
+    for group in groups:
+        ranked = sorted(
+            group["questions"], key=lambda q: (asked_before.get(q["id"], 0), rng.random())
+        )
+        drawn.extend(ranked[: group["draw"]])
+    return drawn
+
+
 def shuffled_order(questions: list[dict], seed: int) -> dict:
     """Question order and per-question choice order for one attempt, reproducible from seed.
     An ordering question is never shown already in the right order when it can be avoided."""

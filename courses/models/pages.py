@@ -15,7 +15,7 @@ from courses import grading
 from courses.blocks import LessonBodyBlock, QuizBlock
 from courses.choices import ANSWERS_SHOWN, DURATIONS, LEVELS
 from courses.models.snippets import Topic
-from courses.quiz import quiz_snapshot
+from courses.quiz import quiz_groups, quiz_snapshot
 
 
 class QuizSettings(models.Model):
@@ -92,8 +92,17 @@ class QuizSettings(models.Model):
         return promises.get(policy, promises[grading.REVEAL_AFTER_SUCCESS_OR_END])
 
     def quiz_snapshot(self) -> list[dict]:
-        """Questions with ids, choices and correct answers, as stored with an attempt."""
+        """Every question the quiz can ask, with ids, choices and correct answers."""
         return quiz_snapshot(self.quiz)
+
+    def quiz_groups(self) -> list[dict]:
+        """Single questions and pools, which an attempt draws its questions from."""
+        return quiz_groups(self.quiz)
+
+    @property
+    def quiz_question_count(self) -> int:
+        """How many questions one attempt asks."""
+        return sum(group["draw"] for group in self.quiz_groups())
 
 
 class CatalogPage(Page):

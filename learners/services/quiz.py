@@ -1,6 +1,8 @@
-"""Quiz attempts: start with a stored snapshot and order, submit and grade exactly once."""
+"""Quiz attempts: start with the drawn questions stored as a snapshot with their order, submit
+and grade exactly once."""
 
 import secrets
+from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -69,7 +71,15 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz_page) -> QuizAttempt:
     permission = quiz_permission(enrolment=enrolment, quiz_page=quiz_page)
     if not permission.allowed:
         raise LearningError(permission.reason, available_at=permission.available_at)
-    snapshot = quiz_page.quiz_snapshot()
+    asked_before = Counter(
+        question["id"]
+        for snapshot in enrolment.attempts.filter(quiz_page_id=quiz_page.pk).values_list(
+            "snapshot", flat=True
+        )
+        for question in snapshot
+    )
+    seed = secrets.randbits(32)
+    snapshot = grading.draw_questions(quiz_page.quiz_groups(), asked_before=asked_before, seed=seed)
     try:
         with transaction.atomic():
             return QuizAttempt.objects.create(
@@ -77,7 +87,7 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz_page) -> QuizAttempt:
                 quiz_page_id=quiz_page.pk,
                 number=enrolment.attempts.filter(quiz_page_id=quiz_page.pk).count() + 1,
                 snapshot=snapshot,
-                order=grading.shuffled_order(snapshot, seed=secrets.randbits(32)),
+                order=grading.shuffled_order(snapshot, seed=seed),
                 pass_mark=quiz_page.pass_mark,
             )
     except IntegrityError:
