@@ -3,7 +3,16 @@
 from celery import shared_task
 
 from learners.models import Certificate, Enrolment
-from learners.services import assignments, certificates, change, org, outbox, privacy, reminders
+from learners.services import (
+    assignments,
+    certificates,
+    change,
+    org,
+    outbox,
+    privacy,
+    quiz_stats,
+    reminders,
+)
 
 
 @shared_task(
@@ -110,3 +119,9 @@ def retention_anonymise(self) -> int:
     return len(
         {person["id"] for result in privacy.retention_anonymise() for person in result.people}
     )
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def quiz_statistics_refresh(self) -> int:
+    """Item analysis for editors: recompute the quizzes with new attempts."""
+    return quiz_stats.quiz_statistics_refresh()

@@ -17,6 +17,7 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .quiz_stats import QuizStatistics
 
 __all__ = [
     "ActionPlan",
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "PlanStep",
     "QuizAttempt",
+    "QuizStatistics",
     "ReadinessResponse",
     "ReflectionAnswer",
     "SentReminder",
