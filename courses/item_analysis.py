@@ -99,7 +99,11 @@ def analyse(attempts, *, first_only: bool = False, min_learners: int = MIN_LEARN
                 min_learners=min_learners,
             )
         )
-    questions.sort(key=lambda row: (row["text"], row["version"]))
+    # In the order first asked, each question's versions side by side.
+    first_seen = {}
+    for question_id, _version in items:
+        first_seen.setdefault(question_id, len(first_seen))
+    questions.sort(key=lambda row: first_seen[row["id"]])
     per_number = []
     for number in sorted(by_number):
         row = by_number[number]
