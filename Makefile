@@ -40,8 +40,8 @@ migrate:
 seed:
 	$(PY) manage.py seed_demo
 
-messages: ## refresh and compile the translations
-	$(PY) manage.py makemessages --no-location -l nb --ignore=node_modules --ignore=.venv --ignore=.tools
+messages: ## refresh and compile the translations (nb, nn)
+	$(PY) manage.py makemessages --no-location -l nb -l nn --ignore=node_modules --ignore=.venv --ignore=.tools
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules
 
 test: install install-browser lint audit check-migrations pytest ## the whole suite, as CI runs it
@@ -50,6 +50,7 @@ lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING
 
 audit: install-python ## bandit over our code, pip-audit over the locked dependencies

@@ -6,6 +6,7 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     sql              the raw SQL baselines for the Oslo reports, timed over psycopg
     export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
     certificates N   issue, sign and render N certificates with the Celery worker
+    scim-token NUM   a fresh SCIM token for municipality NUM (rotates any earlier one)
 """
 
 import json
@@ -339,6 +340,13 @@ def certificates(count: int) -> None:
     )
 
 
+def scim_token(number: str) -> None:
+    from learners.services.scim import scim_token_issue
+
+    municipality = Municipality.objects.get(number=number)
+    out({"token": scim_token_issue(municipality=municipality, actor=None)})
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "setup":
@@ -349,5 +357,7 @@ if __name__ == "__main__":
         export_mem(args[0])
     elif command == "certificates":
         certificates(int(args[0]))
+    elif command == "scim-token":
+        scim_token(args[0])
     else:
         raise SystemExit(f"unknown command {command}")

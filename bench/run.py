@@ -8,6 +8,8 @@
    concurrent connections, bounded by request count and time.
 4. Times the raw SQL baselines, the export's peak memory and 1,000 certificates with the
    Celery worker, then writes bench/results.json and prints a table.
+5. Provisions people through SCIM (POST /scim/v2/Users with Bergen's token, 2 x cores
+   connections): people per second. `--only-scim` runs this step alone over the demo data.
 
 Goals are reported, not asserted. See README.md, "Benchmarks"."""
 
@@ -18,6 +20,7 @@ import http.client
 import json
 import os
 import platform
+import secrets
 import signal
 import socket
 import statistics
@@ -59,6 +62,7 @@ def bench_env(database_url: str, broker: str) -> dict:
         MEDIA_ROOT=MEDIA,
         ENDRA_SIGNING_KEY_FILE=f"{MEDIA}/signing-key",
         LOG_LEVEL="WARNING",
+        SCIM_RATE_LIMIT="1000000",  # the figure is throughput, not the limiter
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -373,6 +377,10 @@ def main() -> None:
     parser.add_argument("--seed", default="1")
     parser.add_argument("--certificates", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--scim", type=int, default=2000, help="people to provision")
+    parser.add_argument(
+        "--only-scim", action="store_true", help="only the SCIM figure, over the demo data"
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
@@ -387,6 +395,9 @@ def main() -> None:
     generated = ensure_database(database_url, fresh=args.fresh)
     manage(env, "migrate", "--no-input", "-v0")
     timings["migrate"] = round(time.monotonic() - t0, 1)
+    if args.only_scim:
+        only_scim(env, args)
+        return
     if not generated:
         t0 = time.monotonic()
         manage(env, "seed_demo")
@@ -456,6 +467,7 @@ def main() -> None:
                 status, _h, _size, count = request(port, "GET", path, cookies(fx[who]))
                 pages[name]["small_data_queries"] = int(count) if count else None
                 pages[name]["small_data_status"] = status
+        results["scim"] = scim_provisioning(env, port, args.scim)
     finally:
         stop(server)
     results["pages"] = pages
@@ -469,6 +481,41 @@ def main() -> None:
     results["total_seconds"] = round(time.monotonic() - STARTED, 1)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print_table(results)
+
+
+SCIM_MUNICIPALITY = "4601"  # Bergen, from the demo seed
+
+
+def scim_provisioning(env: dict, port: int, count: int) -> dict:
+    """POST `count` new people to /scim/v2/Users with the municipality's token, as an identity
+    system's first sync does, over 2 x cores connections: people per second."""
+    token = django_side(env, "scim-token", SCIM_MUNICIPALITY)["token"]
+    run = secrets.token_hex(4)
+    headers = {
+        "Host": HOST,
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/scim+json",
+    }
+
+    def make(i):
+        email = f"scim-{run}-{i}@bench.endra.example"
+        body = {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": email,
+            "externalId": f"{run}-{i}",
+            "name": {"givenName": "Kari", "familyName": f"Benk {i}"},
+            "emails": [{"value": email, "type": "work", "primary": True}],
+            "active": True,
+        }
+        return ("POST", "/scim/v2/Users", headers, json.dumps(body))
+
+    concurrency = 2 * (os.cpu_count() or 1)
+    log(f"SCIM: {count} people over {concurrency} connections")
+    outcome = run_load(port, make, concurrency=concurrency, max_requests=count, max_seconds=600)
+    created = outcome["statuses"].get("201", 0)
+    outcome["people"] = created
+    outcome["per_second"] = round(created / outcome["seconds"], 1) if outcome["seconds"] else 0
+    return outcome
 
 
 def counts(database_url: str) -> dict:
@@ -537,6 +584,19 @@ def certificates(env: dict, have_broker: bool, count: int) -> dict:
         stop(worker)
 
 
+def only_scim(env: dict, args) -> None:
+    """The SCIM figure alone (a quick check; results.json is left as it is)."""
+    manage(env, "seed_demo")
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        outcome = scim_provisioning(env, port, args.scim)
+    finally:
+        stop(server)
+    print(json.dumps(outcome, indent=2))
+    print(f"SCIM: {outcome['people']} people in {outcome['seconds']} s = {outcome['per_second']}/s")
+
+
 def goals(r: dict) -> dict:
     pages = r["pages"]
     floor = pages["floor"]["c16"]["rps"] or 1
@@ -556,6 +616,7 @@ def goals(r: dict) -> dict:
         if name in SMALL
     }
     stats = pages["quiz_statistics"]["c1"]
+    scim = r["scim"]
     return {
         "quiz_statistics_busiest": {
             "value": (
@@ -565,6 +626,11 @@ def goals(r: dict) -> dict:
             ),
             "goal": "< 2000 ms with a fixed number of queries",
             "met": (stats["p50_ms"] or 10**9) < 2000 and len(stats["queries"]) == 1,
+        },
+        "scim_people_per_second": {
+            "value": f"{scim['per_second']} people/s ({scim['people']} provisioned)",
+            "goal": ">= 200/s on 2 cores",
+            "met": scim["per_second"] >= 200,
         },
         "module_page_vs_floor": {
             "value": f"{module / floor:.0%} of the floor's req/s (16 connections)",
@@ -616,6 +682,11 @@ def print_table(r: dict) -> None:
     c = r["certificates"]
     print(
         f"certificates: {c['rendered']}/{c['requested']} in {c['seconds']} s = {c['per_second']}/s"
+    )
+    sc = r["scim"]
+    print(
+        f"SCIM: {sc['people']} people in {sc['seconds']} s = {sc['per_second']}/s "
+        f"(p50 {sc['p50_ms']} ms, p95 {sc['p95_ms']} ms, statuses {sc['statuses']})"
     )
     for name, goal in r["goals"].items():
         print(

@@ -251,14 +251,16 @@ def content_seed(home: HomePage) -> None:
         "gevinstrealisering-i-praksis",
         "tjenestedesign-i-kommunen",
         "lean-i-kommunale-tjenester",
+        "personvern-for-ledere",
+        "prosjekt-og-linje",
+        "digital-samhandling-og-brukeradopsjon",
     ]
     learning_path_create(
         slug="ledergrunnlag-for-digital-omstilling",
         title="Ledergrunnlag for digital omstilling",
         description=(
             "Grunnpakken for ledere som skal lede enheten sin gjennom en digital endring: "
-            "endringsledelse og gevinstrealisering er obligatorisk, tjenestedesign og lean "
-            "anbefales."
+            "endringsledelse og gevinstrealisering er obligatorisk, de andre kursene anbefales."
         ),
         courses=[(courses[slug], index < 2) for index, slug in enumerate(order) if slug in courses],
     )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("sok/", search, name="search"),
     path("hr/", include("learners.urls.hr")),
+    path("scim/v2/", include("learners.urls.scim")),
     path("", include("learners.urls.certificates")),
     path("", include("learners.urls.learners")),
 ]

@@ -123,44 +123,91 @@ def _publish_child(parent: Page, page: Page) -> Page:
     return page
 
 
+def _course_fields(data: dict) -> dict:
+    slug = data["slug"]
+    return {
+        "title": data["title"],
+        "summary": data["summary"],
+        "audience": data.get("audience", ""),
+        "learning_outcomes": "\n".join(data.get("learning_outcomes", [])),
+        "estimated_minutes": data.get("estimated_minutes", 60),
+        "level": data.get("level", "intro"),
+        "action_plan_enabled": data.get("action_plan_enabled", False),
+        "quiz": _quiz_stream(slug, data.get("final_quiz")),
+        **_quiz_rules(data.get("final_quiz")),
+    }
+
+
+def _module_fields(course_slug: str, module: dict) -> dict:
+    return {
+        "title": module["title"],
+        "intro": module.get("intro", ""),
+        "estimated_minutes": module.get("estimated_minutes", 15),
+        "completion": module.get("completion", "manual"),
+        "body": _body_stream(course_slug, module["key"], module.get("body", [])),
+        "quiz": _quiz_stream(course_slug, module.get("quiz")),
+        **_quiz_rules(module.get("quiz")),
+    }
+
+
+def _edited_by_a_person(page: Page) -> bool:
+    """Every revision the seed makes has no user; one with a user is an editor's work."""
+    return page.has_unpublished_changes or page.revisions.filter(user__isnull=False).exists()
+
+
+def _normalised(page: Page) -> dict:
+    data = page.serializable_data()
+    for name in ("quiz", "body"):
+        if name in data:
+            field = page._meta.get_field(name)
+            value = getattr(page, name)
+            data[name] = field.stream_block.get_prep_value(
+                field.stream_block.to_python(list(value.raw_data))
+            )
+    return data
+
+
+def _seed_update(page: Page, fields: dict, topics=None) -> bool:
+    """Bring a page the seed made up to date with the seed text, unless an editor has
+    worked on it. Publishes a new revision only when something changed."""
+    if _edited_by_a_person(page):
+        return False
+    before = _normalised(page)
+    for name, value in fields.items():
+        setattr(page, name, value)
+    if topics is not None:
+        page.topics.set(topics)
+    if _normalised(page) == before:
+        return False
+    page.save_revision().publish()
+    return True
+
+
 @transaction.atomic
 def course_import(*, catalog: CatalogPage, data: dict) -> tuple[CoursePage, bool]:
-    """Create and publish a course with its modules from `data`; an existing course (same
-    slug) is left as editors may have changed it. Returns (course, created)."""
-    existing = CoursePage.objects.child_of(catalog).filter(slug=data["slug"]).first()
-    if existing:
-        return existing, False
+    """Create and publish a course with its modules from `data`. A course already loaded
+    (same slug) is updated page by page to the seed text, and modules new in the seed are
+    added; pages an editor has worked on are left as they are. Returns (course, created)."""
     slug = data["slug"]
-    course = CoursePage(
-        title=data["title"],
-        slug=slug,
-        summary=data["summary"],
-        audience=data.get("audience", ""),
-        learning_outcomes="\n".join(data.get("learning_outcomes", [])),
-        estimated_minutes=data.get("estimated_minutes", 60),
-        level=data.get("level", "intro"),
-        action_plan_enabled=data.get("action_plan_enabled", False),
-        quiz=_quiz_stream(slug, data.get("final_quiz")),
-        **_quiz_rules(data.get("final_quiz")),
-    )
-    catalog.add_child(instance=course)
-    course.topics.set(Topic.objects.filter(slug__in=data.get("topics", [])))
-    course.save_revision().publish()
+    topics = Topic.objects.filter(slug__in=data.get("topics", []))
+    course = CoursePage.objects.child_of(catalog).filter(slug=slug).first()
+    created = course is None
+    if created:
+        course = CoursePage(slug=slug, **_course_fields(data))
+        catalog.add_child(instance=course)
+        course.topics.set(topics)
+        course.save_revision().publish()
+    else:
+        _seed_update(course, _course_fields(data), topics=list(topics))
+    existing = {page.slug: page for page in ModulePage.objects.child_of(course)}
     for module in data["modules"]:
-        _publish_child(
-            course,
-            ModulePage(
-                title=module["title"],
-                slug=module["key"],
-                intro=module.get("intro", ""),
-                estimated_minutes=module.get("estimated_minutes", 15),
-                completion=module.get("completion", "manual"),
-                body=_body_stream(slug, module["key"], module.get("body", [])),
-                quiz=_quiz_stream(slug, module.get("quiz")),
-                **_quiz_rules(module.get("quiz")),
-            ),
-        )
-    return course, True
+        fields = _module_fields(slug, module)
+        page = existing.get(module["key"])
+        if page is None:
+            _publish_child(course, ModulePage(slug=module["key"], **fields))
+        else:
+            _seed_update(page, fields)
+    return course, created
 
 
 def seed_courses_import(*, catalog: CatalogPage, directory: Path = SEED_DIR) -> list[CoursePage]:
@@ -184,15 +231,22 @@ def learning_path_create(
     courses: list[tuple[CoursePage, bool]],
     validity_months: int | None = None,
 ) -> LearningPath:
-    """Create a learning path of (course, required) pairs, or return the one with `slug`."""
+    """Create a learning path of (course, required) pairs. A path that exists (same `slug`)
+    keeps its title, courses and order; courses it lacks are added at the end."""
     path = LearningPath.objects.filter(slug=slug).first()
-    if path:
-        return path
-    path = LearningPath.objects.create(
-        slug=slug, title=title, description=description, validity_months=validity_months
-    )
-    for order, (course, required) in enumerate(courses):
+    if path is None:
+        path = LearningPath.objects.create(
+            slug=slug, title=title, description=description, validity_months=validity_months
+        )
+    items = list(path.path_courses.all())
+    present = {item.course_id for item in items}
+    order = max((item.sort_order for item in items), default=-1) + 1
+    for course, required in courses:
+        if course.pk in present:
+            continue
         LearningPathCourse.objects.create(
             path=path, course=course, required=required, sort_order=order
         )
+        present.add(course.pk)
+        order += 1
     return path

@@ -8,6 +8,8 @@ class LearnersConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django requires: models are ready only now.
+        from django.contrib.auth.signals import user_logged_in
+
         from . import receivers
         from .signals import course_completed
 
@@ -17,4 +19,7 @@ class LearnersConfig(AppConfig):
         )
         course_completed.connect(
             receivers.assignment_progress_on_course_completed, dispatch_uid="learners.hr_progress"
+        )
+        user_logged_in.connect(
+            receivers.preferred_language_forget_on_login, dispatch_uid="learners.language"
         )

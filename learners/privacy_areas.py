@@ -24,6 +24,7 @@ from .models import (
     ModuleProgress,
     QuizAttempt,
     ReflectionAnswer,
+    ScimPerson,
     UnitManager,
     User,
 )
@@ -366,3 +367,25 @@ def _ownership_areas() -> list[PrivacyArea]:
 
 
 AREAS += _ownership_areas()
+
+
+def _scim_export(user: User) -> list[dict]:
+    rows = ScimPerson.objects.filter(user=user).order_by("created_at")
+    fields = ["municipality__name", "user_name", "external_id", "given_name", "family_name"]
+    return _rows(rows, [*fields, "email", "active", "department", "created_at"])
+
+
+def _scim_erase(user: User) -> int:
+    # What the municipality's identity system said about the person goes with the person.
+    return ScimPerson.objects.filter(user=user).delete()[0]
+
+
+AREAS.append(
+    PrivacyArea(
+        "scim_records",
+        _("Records from the municipality's identity system"),
+        _scim_export,
+        _scim_erase,
+        models=(ScimPerson,),
+    )
+)

@@ -3,6 +3,7 @@ LearnersConfig.ready(); each receiver calls one service."""
 
 import logging
 
+from learners.middleware import LANGUAGE_SESSION_KEY
 from learners.models import Enrolment
 from learners.services.assignments import assignment_progress_sync
 from learners.services.outbox import certificate_issue_enqueue
@@ -26,3 +27,10 @@ def assignment_progress_on_course_completed(sender, *, enrolment_id: int, **kwar
     assignments up to date at once, so HR's numbers move as the learner completes."""
     enrolment = Enrolment.objects.select_related("user").get(pk=enrolment_id)
     assignment_progress_sync(user=enrolment.user)
+
+
+def preferred_language_forget_on_login(sender, *, request, user, **kwargs) -> None:
+    """Receiver of user_logged_in: resolve the person's language afresh at each sign-in, so a
+    municipality's new written standard reaches its people from their next sign-in."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(LANGUAGE_SESSION_KEY, None)

@@ -9,9 +9,11 @@ from learners.services import (
     change,
     org,
     outbox,
+    ownership,
     privacy,
     quiz_stats,
     reminders,
+    xapi,
 )
 
 
@@ -70,9 +72,7 @@ def hr_invitation_send(self, user_id: int, municipality_id: int) -> None:
 )
 def membership_invitation_send(self, invitation_id: int) -> None:
     """E-mail an existing account the invitation to join another municipality."""
-    from .services.ownership import membership_invitation_send as send
-
-    send(invitation_id=invitation_id)
+    ownership.membership_invitation_send(invitation_id=invitation_id)
 
 
 @shared_task(
@@ -125,3 +125,17 @@ def retention_anonymise(self) -> int:
 def quiz_statistics_refresh(self) -> int:
     """Item analysis for editors: recompute the quizzes with new attempts."""
     return quiz_stats.quiz_statistics_refresh()
+
+
+# Learning records to the municipalities' LRSs (learners.services.xapi). No Celery retry: a
+# failed delivery leaves the statements waiting with a backoff, and the beat task sends them.
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def xapi_deliver_task(self, municipality_id: int) -> int:
+    return xapi.xapi_deliver(municipality_id=municipality_id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def xapi_deliver_due_task(self) -> int:
+    return xapi.xapi_deliver_due()

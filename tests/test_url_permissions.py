@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "wagtailcore_login": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "wagtaildocs_serve": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "learners:municipality_units": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
+    "learners:language": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
     "certificates:did_json": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "certificates:check": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     "certificates:verify": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
@@ -111,6 +112,25 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "learners:change_agents": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
     "learners:change_volunteer": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
     "learners:change_withdraw": ("POST", {A: 302, L: 302, O: 302, H: 302, E: 302}),
+    # SCIM: only the municipality's bearer token; a signed-in session is no SCIM client
+    **{
+        f"scim:{name}": ("GET", {A: 401, L: 401, O: 401, H: 401, E: 401})
+        for name in (
+            "service_provider_config",
+            "resource_types",
+            "resource_type",
+            "schemas",
+            "schema",
+            "users",
+            "users_search",
+            "user",
+            "groups",
+            "groups_search",
+            "group",
+            "search_all",
+            "not_found",
+        )
+    },  # fmt: skip
     # Invitations to join a municipality: only the invited person answers (Trondheim invited
     # the Bergen learner)
     "learners:invitations": ("GET", {A: 302, L: 200, O: 200, H: 200, E: 200}),
@@ -230,6 +250,11 @@ def objects(db, settings, tmp_path):
         "learners:change_readiness": {"course_id": plan.enrolment.course_id},
         "hr:change_unit": {"unit_id": unit.pk},
         "hr:change_agent_remove": {"pk": agent.pk},
+        "scim:resource_type": {"pk": "User"},
+        "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "scim:user": {"pk": "00000000-0000-0000-0000-000000000000"},
+        "scim:group": {"pk": "00000000-0000-0000-0000-000000000000"},
+        "scim:not_found": {"rest": "Nothing"},
     }
     args = {
         "wagtail_serve": [""],

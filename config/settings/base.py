@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The signed-in person's language (their choice, else their municipality's målform).
+    "learners.middleware.PreferredLanguageMiddleware",
     # Two-factor authentication before /hr/ (HR, unit managers) and the admin (staff).
     "learners.middleware.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -172,7 +174,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Endra"
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [
+    ("nb", _("Norwegian Bokmål")),
+    ("nn", _("Norwegian Nynorsk")),
+    ("en", _("English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
@@ -270,6 +276,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learners.tasks.quiz_statistics_refresh",
         "schedule": crontab(minute=40),
     },
+    # Learning records waiting for a municipality's LRS (after a failure, with backoff).
+    "xapi-deliver-due": {
+        "task": "learners.tasks.xapi_deliver_due_task",
+        "schedule": crontab(minute="*"),
+    },
     # Privacy (issue 9): anonymise people past their municipality's retention period.
     "privacy-retention-anonymise": {
         "task": "learners.tasks.retention_anonymise",
@@ -293,6 +304,9 @@ ENDRA_RETIRED_PUBLIC_KEYS = env_list("ENDRA_RETIRED_PUBLIC_KEYS")
 CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "Endra")
 # Public certificate pages: requests per IP per window (seconds), a fixed-window counter.
 CERTIFICATE_RATE_LIMIT = (int(os.environ.get("CERTIFICATE_RATE_LIMIT", "30")), 60)
+# SCIM requests per municipality token (and failed authentications per address) per minute.
+# An Entra ID provisioning cycle stays far below; bulk loads of thousands fit in a few minutes.
+SCIM_RATE_LIMIT = (int(os.environ.get("SCIM_RATE_LIMIT", "3000")), 60)
 
 WAGTAIL_SITE_NAME = "Endra"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

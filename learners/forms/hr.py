@@ -151,6 +151,7 @@ class MunicipalitySettingsForm(forms.ModelForm):
     class Meta:
         model = MunicipalitySettings
         fields = [
+            "language",
             "reminders_enabled",
             "remind_days_before",
             "overdue_reminders",

@@ -1,5 +1,5 @@
 from .assignments import Assignment, AssignmentPerson
-from .audit import AuditLog
+from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
     ActionPlan,
@@ -18,11 +18,15 @@ from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
+from .scim import ScimGroup, ScimPerson, ScimToken
+from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
+    "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
     "AssignmentPerson",
+    "AuditAction",
     "AuditLog",
     "Benefit",
     "BenefitStatus",
@@ -35,6 +39,7 @@ __all__ = [
     "Measurement",
     "Membership",
     "MembershipInvitation",
+    "LrsConnection",
     "ModuleProgress",
     "Municipality",
     "MunicipalitySettings",
@@ -45,8 +50,12 @@ __all__ = [
     "QuizStatistics",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimGroup",
+    "ScimPerson",
+    "ScimToken",
     "SentReminder",
     "UnitManager",
     "User",
     "UserManager",
+    "XapiStatement",
 ]

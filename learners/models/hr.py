@@ -34,8 +34,22 @@ class UnitManager(models.Model):
 class MunicipalitySettings(models.Model):
     """Per-municipality HR options, edited by HR (not in settings files)."""
 
+    class WrittenStandard(models.TextChoices):
+        BOKMAL = "nb", _("Bokmål")
+        NYNORSK = "nn", _("Nynorsk")
+
     municipality = models.OneToOneField(
         "learners.Municipality", on_delete=models.CASCADE, related_name="hr_settings"
+    )
+    language = models.CharField(
+        _("written standard (målform)"),
+        max_length=2,
+        choices=WrittenStandard.choices,
+        default=WrittenStandard.BOKMAL,
+        db_default=WrittenStandard.BOKMAL,
+        help_text=_(
+            "The language Endra shows your people unless they choose another one themselves."
+        ),
     )
     reminders_enabled = models.BooleanField(_("send reminders"), default=True)
     remind_days_before = models.PositiveSmallIntegerField(_("days before the due date"), default=7)

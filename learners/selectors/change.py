@@ -70,13 +70,14 @@ def my_change(*, user: User) -> dict:
         answered.setdefault(enrolment_id, set()).add(phase)
     today = timezone.localdate()
     for plan in plans:
-        plan.due = [c for c in plan.check_ins.all() if c.completed_at is None and c.due_on <= today]
+        due_now = [c for c in plan.check_ins.all() if c.completed_at is None and c.due_on <= today]
+        plan.due = due_now  # type: ignore[attr-defined]  # for the template
     with_plan = {plan.enrolment_id for plan in plans}
     readiness = []
     for enrolment in enrolments:
-        phase = readiness_phase_due(enrolment=enrolment, answered=answered.get(enrolment.pk, set()))
-        if phase:
-            readiness.append({"enrolment": enrolment, "phase": phase})
+        due = readiness_phase_due(enrolment=enrolment, answered=answered.get(enrolment.pk, set()))
+        if due:
+            readiness.append({"enrolment": enrolment, "phase": due})
     return {
         "plans": plans,
         "plan_offers": [

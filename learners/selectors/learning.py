@@ -111,8 +111,9 @@ def my_learning(*, user: User) -> dict:
     totals = _required_module_counts([e.course for e in enrolments])
     for enrolment in enrolments:
         total = totals.get(enrolment.course.path, 0)
-        enrolment.total_count = total
-        enrolment.percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
+        percent = round(min(enrolment.done_count, total) * 100 / total) if total else 0
+        enrolment.total_count = total  # type: ignore[attr-defined]  # for the template
+        enrolment.percent = percent  # type: ignore[attr-defined]
     today = timezone.localdate()
     assigned = list(
         AssignmentPerson.objects.filter(user=user, assignment__ended_at__isnull=True)
@@ -120,7 +121,7 @@ def my_learning(*, user: User) -> dict:
         .order_by("due_date")
     )
     for row in assigned:
-        row.overdue = bool(row.due_date and row.due_date < today)
+        row.overdue = bool(row.due_date and row.due_date < today)  # type: ignore[attr-defined]
     certificates = list(Certificate.objects.filter(user=user).order_by("-issued_at"))
     return {
         "assigned": assigned,

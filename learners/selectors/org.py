@@ -35,6 +35,20 @@ def learner_home_membership(*, user: User) -> Membership | None:
     )
 
 
+def preferred_language(*, user: User) -> str:
+    """The language Endra speaks to `user`: their own choice, else the written standard
+    (målform) of their home municipality, else "" (the site's default)."""
+    if user.language:
+        return user.language
+    language = (
+        Membership.objects.filter(user=user)
+        .order_by("created_at", "pk")
+        .values_list("municipality__hr_settings__language", flat=True)
+        .first()
+    )
+    return language or ""
+
+
 def member_by_email(*, municipality: Municipality, email: str) -> Membership | None:
     """The membership in `municipality` of the person with this e-mail (any case), or None."""
     return (

@@ -81,7 +81,10 @@ def assigned_rows(*, scope: HRScope, filters: Filters, today: dt.date | None = N
         user_id=OuterRef("user_id"), municipality_id=scope.municipality.pk
     )
     rows = AssignmentPerson.objects.filter(
-        assignment__municipality_id=scope.municipality.pk, assignment__ended_at__isnull=True
+        # A person whose membership ended (SCIM active=false) is no longer counted here.
+        Exists(membership),
+        assignment__municipality_id=scope.municipality.pk,
+        assignment__ended_at__isnull=True,
     ).annotate(
         unit_path=Coalesce(
             Subquery(membership.values("org_unit__path")[:1]), Value(""), output_field=CharField()

@@ -14,6 +14,7 @@ from learners.lib.dates import add_months
 from learners.models import (
     Assignment,
     AssignmentPerson,
+    AuditAction,
     Enrolment,
     Membership,
     ModuleProgress,
@@ -164,7 +165,7 @@ def assignment_create(
     users = members_reached(assignment=assignment, people=people)
     added = _people_add(assignment=assignment, users=users, today=timezone.localdate())
     audit_log_write(
-        action="assignment.create",
+        action=AuditAction.ASSIGNMENT_CREATE,
         actor=actor,
         municipality=municipality,
         target=assignment,
@@ -189,7 +190,7 @@ def assignment_end(*, assignment: Assignment, actor: User | None) -> Assignment:
         assignment.ended_at = timezone.now()
         assignment.save(update_fields=["ended_at"])
         audit_log_write(
-            action="assignment.end",
+            action=AuditAction.ASSIGNMENT_END,
             actor=actor,
             municipality=assignment.municipality,
             target=assignment,
@@ -202,7 +203,7 @@ def assignment_person_remove(*, assigned: AssignmentPerson, actor: User | None) 
     """Unassign one person from an assignment (their enrolments and history stay)."""
     assignment = assigned.assignment
     audit_log_write(
-        action="assignment.person_remove",
+        action=AuditAction.ASSIGNMENT_PERSON_REMOVE,
         actor=actor,
         municipality=assignment.municipality,
         target=assignment,
@@ -243,7 +244,7 @@ def assignments_apply_to_membership(*, membership: Membership) -> list[int]:
             applied.append(assignment.pk)
     if applied:
         audit_log_write(
-            action="assignment.join",
+            action=AuditAction.ASSIGNMENT_JOIN,
             municipality=membership.municipality,
             target=membership,
             data={"user_id": membership.user_id, "assignments": applied},
@@ -299,7 +300,7 @@ def _complete(*, assigned: AssignmentPerson, completed_at: dt.datetime) -> None:
         assigned.expires_on = add_months(local_day, path.validity_months)
     assigned.save(update_fields=["completed_at", "expires_on"])
     audit_log_write(
-        action="assignment.complete",
+        action=AuditAction.ASSIGNMENT_COMPLETE,
         municipality=assignment.municipality,
         target=assigned,
         data={"user_id": assigned.user_id, "assignment_id": assignment.pk},
@@ -343,7 +344,7 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
         assigned.save(update_fields=["completed_at", "expires_on", "due_date", "cycle"])
         _enrolments_restart(user_id=assigned.user_id, course_ids=assignment_course_ids(assignment))
         audit_log_write(
-            action="assignment.reopen",
+            action=AuditAction.ASSIGNMENT_REOPEN,
             municipality=assignment.municipality,
             target=assigned,
             data={**previous, "due_date": assigned.due_date.isoformat()},

@@ -2,20 +2,21 @@
 
 from typing import Any
 
-from learners.models import AuditLog, Municipality, User
+from learners.models import AuditAction, AuditLog, Municipality, User
 
 
 def audit_log_write(
     *,
-    action: str,
+    action: AuditAction,
     actor: User | None = None,
     municipality: Municipality | None = None,
     target: Any = None,
     data: dict | None = None,
 ) -> AuditLog:
-    """Append one audit-log row (scoped to `municipality` when given)."""
+    """Append one audit-log row (scoped to `municipality` when given). `action` must be one of
+    AuditAction: an unknown code raises ValueError, so every row has a display text."""
     return AuditLog.objects.create(
-        action=action,
+        action=AuditAction(action).value,
         actor=actor if actor is not None and actor.is_authenticated else None,
         municipality=municipality,
         target_type=type(target).__name__ if target is not None else "",

@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 
 from courses.models import LearningPath
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
-from learners.models import Certificate, Enrolment, Municipality, User
+from learners.models import AuditAction, Certificate, Enrolment, Municipality, User
 from learners.openbadges import credentials
+from learners.services.xapi import xapi_certificate_earned
 
 from .audit import audit_log_write
 from .outbox import outbox_enqueue
@@ -63,13 +64,16 @@ def _create(
                 )
                 certificate.save(update_fields=["credential"])
                 audit_log_write(
-                    action="certificate.reissue" if replaces else "certificate.issue",
+                    action=AuditAction.CERTIFICATE_REISSUE
+                    if replaces
+                    else AuditAction.CERTIFICATE_ISSUE,
                     actor=actor,
                     municipality=certificate.municipality,
                     target=certificate,
                     data={"code": certificate.code, "replaces": replaces.pk if replaces else None},
                 )
                 outbox_enqueue(PDF_TASK, certificate_id=certificate.pk)
+                xapi_certificate_earned(certificate=certificate)
         except IntegrityError:
             continue  # a concurrent issue won (or, astronomically rarely, the code collided)
         return certificate
@@ -160,7 +164,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
     locked.revoke_reason = reason
     locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     audit_log_write(
-        action="certificate.revoke",
+        action=AuditAction.CERTIFICATE_REVOKE,
         actor=actor,
         municipality=locked.municipality,
         target=locked,
@@ -223,7 +227,7 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
 
 def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> Certificate:
     """Render and store the PDF unless a stored file already exists (or `force`)."""
-    if certificate.pdf and not force and default_storage.exists(certificate.pdf.name):
+    if certificate.pdf.name and not force and default_storage.exists(certificate.pdf.name):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)
     name = f"certificates/kursbevis-{certificate.code}.pdf"

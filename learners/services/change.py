@@ -14,6 +14,7 @@ from django.utils import timezone
 from courses.models import CoursePage
 from learners.models import (
     ActionPlan,
+    AuditAction,
     Benefit,
     ChangeAgent,
     CheckIn,
@@ -85,7 +86,7 @@ def action_plan_create(
         for days in CHECK_IN_DAYS
     )
     audit_log_write(
-        action="action_plan.create",
+        action=AuditAction.ACTION_PLAN_CREATE,
         actor=enrolment.user,
         municipality=plan.municipality,
         target=plan,
@@ -107,7 +108,10 @@ def action_plan_update(
     _steps_replace(plan, steps)
     _benefits_save(plan, benefits)
     audit_log_write(
-        action="action_plan.update", actor=plan.user, municipality=plan.municipality, target=plan
+        action=AuditAction.ACTION_PLAN_UPDATE,
+        actor=plan.user,
+        municipality=plan.municipality,
+        target=plan,
     )
     return plan
 
@@ -162,7 +166,7 @@ def check_in_record(*, check_in: CheckIn, rows: list[dict]) -> CheckIn:
     check_in.completed_at = check_in.completed_at or timezone.now()
     check_in.save(update_fields=["completed_at"])
     audit_log_write(
-        action="check_in.record",
+        action=AuditAction.CHECK_IN_RECORD,
         actor=plan.user,
         municipality=plan.municipality,
         target=check_in,
@@ -246,7 +250,7 @@ def readiness_submit(
     except IntegrityError:
         raise ChangeError("answered") from None
     audit_log_write(
-        action="readiness.submit",
+        action=AuditAction.READINESS_SUBMIT,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=response,
@@ -272,7 +276,7 @@ def change_agent_set(
         defaults={"works_on": works_on[:300], "source": source},
     )
     audit_log_write(
-        action="change_agent.create" if created else "change_agent.update",
+        action=AuditAction.CHANGE_AGENT_CREATE if created else AuditAction.CHANGE_AGENT_UPDATE,
         actor=actor,
         municipality=membership.municipality,
         target=agent,
@@ -285,7 +289,7 @@ def change_agent_set(
 def change_agent_remove(*, agent: ChangeAgent, actor: User) -> None:
     """Remove a change agent from the directory (the person themself, or HR)."""
     audit_log_write(
-        action="change_agent.remove",
+        action=AuditAction.CHANGE_AGENT_REMOVE,
         actor=actor,
         municipality=agent.municipality,
         target=agent,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from learners.models import Municipality, OrgUnit, UnitManager, User
+from learners.models import AuditAction, Municipality, OrgUnit, UnitManager, User
 from learners.services.audit import audit_log_write
 from learners.services.org import org_unit_ensure_path
 from learners.services.outbox import outbox_enqueue
@@ -112,7 +112,7 @@ def employee_import(
                 if row.action in {"create", "change"}:
                     _apply(row, data, municipality=municipality, actor=actor, result=result)
             audit_log_write(
-                action="employees.import",
+                action=AuditAction.EMPLOYEES_IMPORT,
                 actor=actor,
                 municipality=municipality,
                 data={

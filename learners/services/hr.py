@@ -4,6 +4,7 @@ actions raise are declared here too (assignments use them)."""
 from django.db import transaction
 
 from learners.models import (
+    AuditAction,
     Membership,
     Municipality,
     MunicipalitySettings,
@@ -35,7 +36,7 @@ def unit_manager_set(*, org_unit: OrgUnit, user: User, actor: User | None) -> Un
     )
     if created:
         audit_log_write(
-            action="unit_manager.create",
+            action=AuditAction.UNIT_MANAGER_CREATE,
             actor=actor,
             municipality=org_unit.municipality,
             target=manager,
@@ -60,7 +61,7 @@ def municipality_settings_update(
         municipality=municipality, defaults=values
     )
     audit_log_write(
-        action="settings.update",
+        action=AuditAction.SETTINGS_UPDATE,
         actor=actor,
         municipality=municipality,
         target=current,

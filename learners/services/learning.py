@@ -6,10 +6,15 @@ from django.utils import timezone
 
 from courses import grading
 from courses.models import CoursePage, ModulePage
-from learners.models import Enrolment, ModuleProgress, ReflectionAnswer, User
+from learners.models import AuditAction, Enrolment, ModuleProgress, ReflectionAnswer, User
 from learners.selectors.org import learner_home_membership
 from learners.services.audit import audit_log_write
 from learners.services.outbox import certificate_issue_enqueue
+from learners.services.xapi import (
+    xapi_course_completed,
+    xapi_module_completed,
+    xapi_module_started,
+)
 from learners.signals import course_completed
 
 
@@ -47,7 +52,7 @@ def enrolment_create(*, user: User, course: CoursePage, source: str = "self") ->
         enrolment.save(update_fields=["source"])
     if created:
         audit_log_write(
-            action="enrolment.create",
+            action=AuditAction.ENROLMENT_CREATE,
             actor=user,
             municipality=enrolment.municipality,
             target=enrolment,
@@ -66,7 +71,7 @@ def enrolment_leave(*, enrolment: Enrolment) -> Enrolment:
     enrolment.status = Enrolment.Status.LEFT
     enrolment.save(update_fields=["status"])
     audit_log_write(
-        action="enrolment.leave",
+        action=AuditAction.ENROLMENT_LEAVE,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=enrolment,
@@ -79,6 +84,7 @@ def module_visit(*, enrolment: Enrolment, module: ModulePage) -> None:
     if enrolment.last_module_id != module.pk:
         Enrolment.objects.filter(pk=enrolment.pk).update(last_module=module)
         enrolment.last_module_id = module.pk
+        xapi_module_started(enrolment=enrolment, module=module)
 
 
 @transaction.atomic
@@ -94,9 +100,11 @@ def module_complete(*, enrolment: Enrolment, module: ModulePage) -> bool:
 def module_mark_done(*, enrolment: Enrolment, module: ModulePage) -> None:
     try:
         with transaction.atomic():
-            ModuleProgress.objects.get_or_create(
+            _progress, created = ModuleProgress.objects.get_or_create(
                 enrolment=enrolment, module=module, defaults={"done_at": timezone.now()}
             )
+            if created:
+                xapi_module_completed(enrolment=enrolment, module=module)
     except IntegrityError:
         pass  # a concurrent request recorded it first: the module is done either way
 
@@ -127,11 +135,12 @@ def enrolment_complete_if_done(*, enrolment_id: int) -> bool:
     enrolment.status = Enrolment.Status.COMPLETED
     enrolment.save(update_fields=["completed_at", "status"])
     audit_log_write(
-        action="enrolment.complete",
+        action=AuditAction.ENROLMENT_COMPLETE,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=enrolment,
     )
+    xapi_course_completed(enrolment=enrolment)
     # The certificate is recorded in this transaction (outbox), so a broker outage loses none.
     certificate_issue_enqueue(enrolment_id=enrolment.pk, completed_at=enrolment.completed_at)
     transaction.on_commit(

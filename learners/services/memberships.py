@@ -3,7 +3,7 @@ reach them there are applied."""
 
 from django.db import transaction
 
-from learners.models import Membership, Municipality, OrgUnit, User
+from learners.models import AuditAction, Membership, Municipality, OrgUnit, User
 
 from .assignments import assignments_apply_to_membership
 from .audit import audit_log_write
@@ -41,7 +41,7 @@ def membership_create(
         # reach them.
         assignments_apply_to_membership(membership=membership)
     audit_log_write(
-        action="membership.create" if created else "membership.update",
+        action=AuditAction.MEMBERSHIP_CREATE if created else AuditAction.MEMBERSHIP_UPDATE,
         actor=actor,
         municipality=municipality,
         target=membership,

@@ -3,9 +3,10 @@
 import csv
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
-from learners.models import Municipality, OrgUnit
+from learners.models import Municipality, OrgUnit, User
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
 
@@ -57,3 +58,12 @@ def org_unit_ensure_path(*, municipality: Municipality, names: list[str]) -> Org
     if unit is None:
         raise ValueError("A unit path needs at least one name.")
     return unit
+
+
+def user_language_update(*, user: User, language: str) -> User:
+    """Save the language `user` picked; "" goes back to their municipality's written standard."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language: {language}")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learners.models import (
+    AuditAction,
     AuditLog,
     EndedMembership,
     Membership,
@@ -291,7 +292,7 @@ def _person_create(
         user=user, municipality=municipality, org_unit=org_unit, role=role, actor=actor
     )
     audit_log_write(
-        action="person.create",
+        action=AuditAction.PERSON_CREATE,
         actor=actor,
         municipality=municipality,
         target=membership,
@@ -341,7 +342,7 @@ def _member_update(
         user=user, municipality=municipality, org_unit=org_unit, role=role, actor=actor
     )
     audit_log_write(
-        action="person.update",
+        action=AuditAction.PERSON_UPDATE,
         actor=actor,
         municipality=municipality,
         target=plan.membership,
@@ -373,7 +374,7 @@ def _invitation_write(
             invitation.role = role
         invitation.save(update_fields=["first_name", "last_name", "org_unit", "role"])
     audit_log_write(
-        action="person.invite",
+        action=AuditAction.PERSON_INVITE,
         actor=actor,
         municipality=municipality,
         target=invitation,
@@ -419,7 +420,9 @@ def invitation_answer(*, invitation_id: int, user: User, accept: bool) -> Member
             role=invitation.role, actor=user,
         )  # fmt: skip
     audit_log_write(
-        action="person.invitation_accept" if accept else "person.invitation_decline",
+        action=AuditAction.PERSON_INVITATION_ACCEPT
+        if accept
+        else AuditAction.PERSON_INVITATION_DECLINE,
         actor=user,
         municipality=invitation.municipality,
         target=invitation,
@@ -453,7 +456,7 @@ def membership_end(
         user_id=membership.user_id, municipality_id=membership.municipality_id
     ).delete()
     audit_log_write(
-        action="membership.end",
+        action=AuditAction.MEMBERSHIP_END,
         actor=actor,
         municipality=membership.municipality,
         target=membership,
@@ -482,7 +485,7 @@ def membership_restore(
         )
     ended.delete()
     audit_log_write(
-        action="membership.restore",
+        action=AuditAction.MEMBERSHIP_RESTORE,
         actor=actor,
         municipality=municipality,
         target=membership,
@@ -504,7 +507,7 @@ def membership_invitation_send(*, invitation_id: int) -> None:
     if invitation is None:
         return
     target = {"target_type": "MembershipInvitation", "target_id": str(invitation.pk)}
-    if AuditLog.objects.filter(action="person.invitation_send", **target).exists():
+    if AuditLog.objects.filter(action=AuditAction.PERSON_INVITATION_SEND, **target).exists():
         return
     mail_send(
         to=[invitation.user.email],
@@ -517,7 +520,7 @@ def membership_invitation_send(*, invitation_id: int) -> None:
         },
     )
     audit_log_write(
-        action="person.invitation_send",
+        action=AuditAction.PERSON_INVITATION_SEND,
         municipality=invitation.municipality,
         target=invitation,
         data={"user_id": invitation.user_id},

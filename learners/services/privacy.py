@@ -15,7 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.utils import timezone
 
-from learners.models import Municipality, User
+from learners.models import AuditAction, Municipality, User
 from learners.privacy_areas import AREAS, ERASED_EMAIL_DOMAIN
 from learners.selectors.privacy import RetentionResult, retention_due
 
@@ -91,7 +91,7 @@ def person_erase(
     for where in municipalities or [None]:
         # Only the id: the audit log must not bring back what was just erased.
         audit_log_write(
-            action="person.erase",
+            action=AuditAction.PERSON_ERASE,
             actor=actor,
             municipality=where,
             target=user,

@@ -10,13 +10,14 @@ from wagtail.models import Page
 
 from courses import grading
 from courses.models import CoursePage, ModulePage
-from learners.models import Enrolment, QuizAttempt
+from learners.models import AuditAction, Enrolment, QuizAttempt
 from learners.services.audit import audit_log_write
 from learners.services.learning import (
     LearningError,
     enrolment_complete_if_done,
     module_mark_done,
 )
+from learners.services.xapi import xapi_quiz_submitted
 
 
 def quiz_page_for(*, enrolment: Enrolment, page_id: int) -> CoursePage | ModulePage:
@@ -112,11 +113,16 @@ def quiz_attempt_submit(
     attempt.status, attempt.submitted_at = QuizAttempt.Status.SUBMITTED, timezone.now()
     attempt.save(update_fields=["answers", "score", "passed", "status", "submitted_at"])
     audit_log_write(
-        action="quiz_attempt.submit",
+        action=AuditAction.QUIZ_ATTEMPT_SUBMIT,
         actor=enrolment.user,
         municipality=enrolment.municipality,
         target=attempt,
         data={"score": result.score, "passed": result.passed},
+    )
+    xapi_quiz_submitted(
+        enrolment=enrolment,
+        attempt=attempt,
+        correct={question.question_id: question.correct for question in result.questions},
     )
     if result.passed:
         _after_pass(enrolment=enrolment, attempt=attempt)

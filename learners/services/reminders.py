@@ -11,12 +11,14 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from learners.models import (
     AssignmentPerson,
+    AuditAction,
     AuditLog,
     Membership,
     Municipality,
@@ -53,7 +55,7 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
     user = User.objects.select_for_update().get(pk=user_id)
     municipality = Municipality.objects.get(pk=municipality_id)
     already = AuditLog.objects.filter(
-        action="invitation.send",
+        action=AuditAction.INVITATION_SEND,
         municipality=municipality,
         target_type="User",
         target_id=str(user.pk),
@@ -74,7 +76,7 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
         context={"user": user, "municipality": municipality, "link": _site_url(path)},
     )
     audit_log_write(
-        action="invitation.send",
+        action=AuditAction.INVITATION_SEND,
         municipality=municipality,
         target=user,
         data={"user_id": user.pk},
@@ -88,7 +90,12 @@ def settings_for(municipality_id: int) -> MunicipalitySettings:
 
 
 def _open_rows():
+    # Only current members: a membership the municipality ended sends no more reminders.
+    member = Membership.objects.filter(
+        user_id=OuterRef("user_id"), municipality_id=OuterRef("assignment__municipality_id")
+    )
     return AssignmentPerson.objects.filter(
+        Exists(member),
         completed_at__isnull=True,
         due_date__isnull=False,
         assignment__ended_at__isnull=True,

@@ -8,6 +8,7 @@ app_name = "learners"
 
 urlpatterns = [
     path("profil/", profile.profile, name="profile"),
+    path("sprak/", profile.language_choose, name="language"),
     path("profil/enhet/<int:membership_id>/", profile.profile_unit_update, name="profile_unit"),
     path(
         "kommuner/<str:number>/enheter.json",

@@ -1,16 +1,21 @@
 """The profile: a person's memberships and units, and the public unit list for sign-up."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from learners.forms.account import ProfileUnitForm
+from learners.middleware import LANGUAGE_SESSION_KEY
 from learners.models import Membership, Municipality
 from learners.selectors.org import membership_list_for_user, org_unit_list
 from learners.services.memberships import membership_create
+from learners.services.org import user_language_update
 
 
 @require_GET
@@ -31,7 +36,34 @@ def profile(request):
         (m, ProfileUnitForm(municipality=m.municipality, initial={"org_unit": m.org_unit_id}))
         for m in memberships
     ]
-    return render(request, "learners/profile.html", {"forms": forms})
+    return render(
+        request,
+        "learners/profile.html",
+        {"forms": forms, "languages": settings.LANGUAGES},
+    )
+
+
+@require_POST
+def language_choose(request):
+    """The language switch: a signed-in person's choice is saved on their account (it then
+    follows them to every device); a visitor's is kept in a cookie. An empty choice goes back to
+    the municipality's written standard."""
+    language = request.POST.get("language", "")
+    if language and language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    if request.user.is_authenticated:
+        user_language_update(user=request.user, language=language)
+        request.session.pop(LANGUAGE_SESSION_KEY, None)
+    if language:
+        return set_language(request)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
 
 
 @login_required

@@ -94,6 +94,7 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
         reverse("hr:settings"),
         # retention_months belongs to the privacy settings on the same page (issue 9).
         {
+            "language": "nb",
             "reminders_enabled": "on",
             "remind_days_before": "3",
             "hr_digest": "on",

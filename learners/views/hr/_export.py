@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from learners.lib.exports import export_response
+from learners.models import AuditAction
 from learners.services.audit import audit_log_write
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -16,7 +17,7 @@ def hr_export(request, *, name: str, header: list[str], rows, data: dict | None 
     """The report `name` as the requested file, after recording who exported what."""
     fmt = request.GET.get("format")
     audit_log_write(
-        action="report.export",
+        action=AuditAction.REPORT_EXPORT,
         actor=request.user,
         municipality=request.hr_scope.municipality,
         data=data or {"report": name, "format": fmt, "query": request.GET.urlencode()},

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from learners.forms.hr import MunicipalitySettingsForm
 from learners.permissions import hr_view
+from learners.selectors.xapi import lrs_delivery_state
 from learners.services.hr import municipality_settings_update
 from learners.services.reminders import settings_for
 
@@ -21,4 +22,8 @@ def settings_view(request):
         )
         messages.success(request, _("The reminder settings have been saved."))
         return redirect("hr:settings")
-    return render(request, "learners/hr/settings.html", {"form": form})
+    return render(
+        request,
+        "learners/hr/settings.html",
+        {"form": form, "lrs": lrs_delivery_state(municipality=scope.municipality)},
+    )

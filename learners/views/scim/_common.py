@@ -1,0 +1,179 @@
+"""What every SCIM endpoint shares: the token check, rate limit and audit row, SCIM JSON
+answers and errors, query parameters and list pages."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from pydantic import ValidationError
+from scim2_models import (
+    Context,
+    Error,
+    ListResponse,
+    SCIMException,
+    ScimPolicy,
+    SearchRequest,
+)
+
+from learners.lib import scim as resources
+from learners.selectors import scim as selectors
+from learners.services import scim as services
+
+CONTENT_TYPE = "application/scim+json"
+# Microsoft Entra sends attributes Endra does not keep, `remove` operations that name their
+# value, and paths to entries that do not exist yet; scim2-models has a policy for each.
+POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
+
+
+def _json(payload: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(json.dumps(payload), status=status, content_type=CONTENT_TYPE)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def _error(status: int, detail: str, scim_type: str | None = None) -> HttpResponse:
+    error = Error(status=status, detail=detail, scim_type=scim_type)
+    return _json(error.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE), status)
+
+
+def _over_limit(key: str) -> bool:
+    """Fixed-window counter in the shared cache."""
+    limit, window = settings.SCIM_RATE_LIMIT
+    bucket = f"scim:rl:{key}:{int(time.time() // window)}"
+    cache.add(bucket, 0, timeout=window + 1)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.set(bucket, 1, timeout=window + 1)
+        count = 1
+    return count > limit
+
+
+def _bearer(request) -> str:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, raw = header.partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else ""
+
+
+def _handle(view: Callable) -> Callable:
+    try:
+        return view()
+    except SCIMException as exc:
+        error = exc.to_error()
+        return _json(error.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE), exc.status)
+    except ValidationError as exc:
+        error = Error.from_validation_errors(exc)[0]
+        return _json(error.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE), error.status)
+    except resources.NoEmail as exc:
+        return _error(400, str(exc), "invalidValue")
+    except json.JSONDecodeError:
+        return _error(400, "The body is not JSON.", "invalidSyntax")
+
+
+def scim_endpoint(view: Callable) -> Callable:
+    """Authenticate the municipality's token, limit and audit the request, and turn SCIM
+    exceptions into SCIM errors."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        address = request.META.get("REMOTE_ADDR") or "unknown"
+        token = selectors.scim_token_find(raw=_bearer(request))
+        if token is None:
+            if _over_limit(f"ip:{address}"):
+                return _error(429, "Too many requests.")
+            response = _error(401, "A valid bearer token is required.")
+            response["WWW-Authenticate"] = 'Bearer realm="Endra SCIM"'
+            return response
+        # One transaction for the change and its audit row: one commit per request.
+        with transaction.atomic():
+            if _over_limit(f"token:{token.pk}"):
+                response = _error(429, "Too many requests for this token.")
+                response["Retry-After"] = str(settings.SCIM_RATE_LIMIT[1])
+            else:
+                request.scim_municipality = token.municipality
+                response = _handle(lambda: view(request, *args, **kwargs))
+            services.scim_request_record(
+                token=token, method=request.method, path=request.path, status=response.status_code
+            )
+        return response
+
+    return wrapper
+
+
+def _body(request) -> dict:
+    payload = json.loads(request.body or b"{}")
+    if not isinstance(payload, dict):
+        raise json.JSONDecodeError("not an object", "", 0)
+    return payload
+
+
+def _patch_body(request) -> dict:
+    """The PatchOp with null sub-attributes left out of list values: RFC 7643 (2.5) makes null
+    the same as unassigned, and Entra ID removes members as [{"$ref": null, "value": id}],
+    which would otherwise match no stored member (they all have a $ref)."""
+    payload = _body(request)
+    for operation in payload.get("Operations") or []:
+        value = operation.get("value") if isinstance(operation, dict) else None
+        if isinstance(value, list):
+            operation["value"] = [
+                {k: v for k, v in item.items() if v is not None} if isinstance(item, dict) else item
+                for item in value
+            ]
+    return payload
+
+
+def _location(request, name: str, pk) -> str:
+    return request.build_absolute_uri(reverse(f"scim:{name}", args=[str(pk)]))
+
+
+def _resource_response(request, resource, *, status=200, params=None) -> HttpResponse:
+    ctx = Context.RESOURCE_CREATION_RESPONSE if status == 201 else Context.RESOURCE_QUERY_RESPONSE
+    payload = resource.model_dump(scim_ctx=ctx, response_parameters=params)
+    return _json(payload, status, {"Location": resource.meta.location})
+
+
+def _query_params(request, model) -> SearchRequest:
+    if request.method == "POST":  # /.search: the parameters come as a SearchRequest body
+        return SearchRequest[model].model_validate(_body(request), scim_ctx=Context.SEARCH_REQUEST)
+    query = {k: v for k, v in request.GET.items() if v != ""}
+    for key in ("startIndex", "count"):
+        if key in query:
+            try:
+                query[key] = int(query[key])
+            except ValueError as exc:
+                raise SCIMException(detail=f"{key} must be an integer.") from exc
+    return SearchRequest[model].model_validate(query, scim_ctx=Context.SEARCH_REQUEST)
+
+
+def _list(request, model, params, rows, to_resources) -> HttpResponse:
+    start = max(params.start_index or 1, 1)
+    count = resources.DEFAULT_PAGE if params.count is None else max(params.count, 0)
+    count = min(count, resources.MAX_PAGE)
+    total = rows.count()
+    page = list(rows[start - 1 : start - 1 + count]) if count else []
+    response = ListResponse[model](
+        total_results=total,
+        start_index=start,
+        items_per_page=len(page),
+        resources=to_resources(request, page) or None,
+    )
+    return _json(response.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=params))
+
+
+def _filter_ast(params: SearchRequest):
+    return params.filter.ast if params.filter is not None else None

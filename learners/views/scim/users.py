@@ -1,0 +1,134 @@
+"""SCIM Users: the municipality's people."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from scim2_models import Context, GroupMembership, Manager, Meta, NotFoundException, PatchOp
+
+from learners.lib import scim as resources
+from learners.lib.scim import EnterpriseUser, Name, User, UserEmail
+from learners.models import ScimPerson
+from learners.selectors import scim as selectors
+from learners.services import scim as services
+
+from ._common import (
+    POLICY,
+    _body,
+    _error,
+    _filter_ast,
+    _list,
+    _location,
+    _patch_body,
+    _query_params,
+    _resource_response,
+    scim_endpoint,
+)
+
+
+def _user(request, person: ScimPerson) -> User:
+    group = getattr(person.org_unit, "scim_group", None) if person.org_unit else None
+    name = Name(given_name=person.given_name or None, family_name=person.family_name or None)
+    user = User(
+        id=str(person.pk),
+        external_id=person.external_id or None,
+        user_name=person.user_name,
+        name=name if (person.given_name or person.family_name) else None,
+        active=person.active,
+        emails=[UserEmail.model_validate(e) for e in person.emails] or None,
+        groups=[
+            GroupMembership(
+                value=str(group.pk),
+                display=person.org_unit.name,
+                ref=_location(request, "group", group.pk),
+                type="direct",
+            )
+        ]
+        if group is not None
+        else None,
+        meta=Meta(
+            resource_type="User",
+            created=person.created_at,
+            last_modified=person.modified_at,
+            location=_location(request, "user", person.pk),
+        ),
+    )
+    if person.department or person.manager_id:
+        manager = None
+        if person.manager_id:
+            manager = Manager(
+                value=str(person.manager_id), ref=_location(request, "user", person.manager_id)
+            )
+        user[EnterpriseUser] = EnterpriseUser(department=person.department or None, manager=manager)
+    return user
+
+
+# --- Users --------------------------------------------------------------------------------
+
+
+@scim_endpoint
+def users(request):
+    municipality = request.scim_municipality
+    if request.method == "POST":
+        with POLICY:
+            resource = User.model_validate(
+                _body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST
+            )
+        person = services.scim_person_create(
+            municipality=municipality, data=resources.person_data(resource)
+        )
+        return _resource_response(request, _user(request, person), status=201)
+    if request.method != "GET":
+        return _error(405, "Method not allowed.")
+    return _users_list(request)
+
+
+def _users_list(request) -> HttpResponse:
+    params = _query_params(request, User)
+    rows = selectors.scim_people(
+        municipality=request.scim_municipality, filter_ast=_filter_ast(params)
+    )
+    return _list(request, User, params, rows, lambda r, page: [_user(r, p) for p in page])
+
+
+@scim_endpoint
+def users_search(request):
+    if request.method != "POST":
+        return _error(405, "Method not allowed.")
+    return _users_list(request)
+
+
+def _reload_person(person: ScimPerson) -> ScimPerson:
+    found = selectors.scim_person_get(municipality=person.municipality, pk=str(person.pk))
+    assert found is not None
+    return found
+
+
+@scim_endpoint
+def user(request, pk: str):
+    municipality = request.scim_municipality
+    person = selectors.scim_person_get(municipality=municipality, pk=pk)
+    if person is None:
+        raise NotFoundException(detail="No such User.")
+    if request.method == "GET":
+        params = _query_params(request, User)
+        return _resource_response(request, _user(request, person), params=params)
+    if request.method == "DELETE":
+        services.scim_person_delete(person=person)
+        return HttpResponse(status=204)
+    current = _user(request, person)
+    with POLICY:
+        if request.method == "PUT":
+            resource = User.model_validate(
+                _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
+            )
+            resource.replace(current)
+        elif request.method == "PATCH":
+            patch = PatchOp[User].model_validate(
+                _patch_body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+            )
+            patch.patch(current)
+            resource = current
+        else:
+            return _error(405, "Method not allowed.")
+    person = services.scim_person_replace(person=person, data=resources.person_data(resource))
+    return _resource_response(request, _user(request, _reload_person(person)))
