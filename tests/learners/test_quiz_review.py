@@ -132,7 +132,7 @@ def test_a_hidden_review_of_a_multiple_answer_does_not_give_away_the_missed_opti
     set_rule(module, max_attempts=3)
     enrolment = enrolment_create(user=learner, course=course)
     attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=module)
-    answers = right_answers(attempt)
+    answers = wrong_answers(attempt)  # not passed: the right answers stay hidden
     question = next(q for q in attempt.snapshot if q["kind"] == "multiple")
     answers[question["id"]] = [next(c["id"] for c in question["choices"] if c["correct"])]
     quiz_attempt_submit(enrolment=enrolment, attempt_id=attempt.pk, answers=answers)
