@@ -58,7 +58,7 @@ audit: install-python ## bandit over our code, pip-audit over the locked depende
 		--exclude '*/migrations/*,*/tests/*'
 	$(PY) ops/audit.py
 
-backup: ## pg_dump of DATABASE_URL and a tar of media/ into backups/<timestamp>/
+backup: ## pg_dump of DATABASE_URL, tars of media/ and private_media/ into backups/<timestamp>/
 	$(PY) ops/backup.py backup
 
 restore: ## make restore BACKUP=backups/<timestamp> DATABASE_URL=postgres://.../<database>

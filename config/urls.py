@@ -23,6 +23,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("konto/kommune/", include("learners.urls.sso")),
     path("konto/", include("allauth.urls")),
     path("sok/", search, name="search"),
     path("hr/", include("learners.urls.hr")),

@@ -8,8 +8,17 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .lib.secretbox import seal
-from .models import AuditLog, LrsConnection, Membership, Municipality, ScimToken, User
+from .models import (
+    AuditLog,
+    IdentityProvider,
+    LrsConnection,
+    Membership,
+    Municipality,
+    ScimToken,
+    User,
+)
 from .services.scim import scim_token_issue, scim_token_revoke
+from .services.sso import idp_discover, idp_secret_set
 
 
 @admin.register(User)
@@ -91,6 +100,87 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class IdentityProviderForm(forms.ModelForm):
+    """The client secret is write-only: typed once, stored encrypted, never shown again."""
+
+    issuer = forms.URLField(label=_("issuer"), assume_scheme="https")
+    client_secret = forms.CharField(
+        label=_("client secret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Never shown again. Leave empty to keep the stored secret."),
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "municipality", "kind", "issuer", "client_id", "client_secret",
+            "client_secret_env", "email_domains", "unit_claim", "role_claim",
+            "hr_role_value", "manager_role_value", "mfa_acr_values", "enabled",
+        ]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issuer") and not self.errors:
+            probe = IdentityProvider(issuer=data["issuer"])
+            try:
+                idp_discover(probe)
+            except ValueError as e:
+                self.add_error("issuer", str(e))
+            else:
+                self.instance.authorization_origin = probe.authorization_origin
+        has_stored = self.instance.pk and self.instance.client_secret_encrypted
+        if not (data.get("client_secret") or data.get("client_secret_env") or has_stored):
+            self.add_error("client_secret", _("Give the client secret or an environment variable."))
+        return data
+
+    def save(self, commit=True):
+        idp = super().save(commit=False)
+        if self.cleaned_data.get("client_secret"):
+            idp_secret_set(idp, self.cleaned_data["client_secret"])
+        if commit:
+            idp.save()
+        return idp
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """Platform admins (superusers) only: a provider decides who may sign in as whom."""
+
+    form = IdentityProviderForm
+    list_display = ["municipality", "kind", "issuer", "email_domains", "enabled"]
+    search_fields = ["municipality__name", "municipality__number"]
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["secret_stored", "callback_path", "authorization_origin"]
+
+    @admin.display(description=_("secret stored"), boolean=True)
+    def secret_stored(self, obj):
+        return obj.has_secret
+
+    @admin.display(description=_("redirect URI path"))
+    def callback_path(self, obj):
+        return reverse("sso_callback", kwargs={"provider_id": obj.provider_id}) if obj.pk else "-"
+
+    def _platform_admin(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._platform_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._platform_admin(request)
+
+    def has_add_permission(self, request):
+        return self._platform_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._platform_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._platform_admin(request)
 
 
 class LrsConnectionForm(forms.ModelForm):

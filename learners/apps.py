@@ -8,10 +8,12 @@ class LearnersConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django requires: models are ready only now.
+        from allauth.account.signals import user_logged_in as allauth_logged_in
         from django.contrib.auth.signals import user_logged_in
 
         from . import receivers
         from .signals import course_completed
+        from .sso.adapter import sso_login_record
 
         course_completed.connect(
             receivers.certificate_queue_on_course_completed,
@@ -22,4 +24,10 @@ class LearnersConfig(AppConfig):
         )
         user_logged_in.connect(
             receivers.preferred_language_forget_on_login, dispatch_uid="learners.language"
+        )
+        # allauth's own signal: it says whether the login came through a provider.
+        allauth_logged_in.connect(
+            lambda sender, request, user, **kw: sso_login_record(request, user, **kw),
+            dispatch_uid="learners.sso_login_record",
+            weak=False,
         )

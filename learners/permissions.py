@@ -74,9 +74,11 @@ def hr_view(*, edit: bool = False, platform_admin: bool = False):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if platform_admin and request.user.is_superuser:
+                require_mfa(user=request.user, sso_mfa=sso_mfa_done(request))
                 request.hr_scope = None
                 return view(request, *args, **kwargs)
             scope = hr_scope(user=request.user)
+            require_mfa(user=request.user, sso_mfa=sso_mfa_done(request))
             if edit and not scope.can_edit:
                 raise PermissionDenied
             request.hr_scope = scope
@@ -87,13 +89,42 @@ def hr_view(*, edit: bool = False, platform_admin: bool = False):
     return decorator
 
 
-def needs_mfa(*, user: User, path: str) -> bool:
-    """HR and unit managers on /hr/, and staff (editors, admins) in the admin, need TOTP."""
-    if not user.is_authenticated:
+# Set at sign-in when the municipality's provider said the person used multi-factor.
+SSO_MFA_SESSION_KEY = "endra_sso_mfa_user"
+
+
+def sso_mfa_done(request) -> bool:
+    """Whether the signed-in user came in through a provider that did multi-factor."""
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    return bool(user and user.is_authenticated and session is not None) and (
+        session.get(SSO_MFA_SESSION_KEY) == user.pk
+    )
+
+
+class MFARequired(Exception):  # noqa: N818 - it is a signal, handled by MFARequiredMiddleware
+    """Raised where a view would show HR or staff data to someone without two-factor set up;
+    MFARequiredMiddleware answers with the way to set it up."""
+
+
+def require_mfa(*, user: User, sso_mfa: bool = False) -> None:
+    """The gate for HR and staff data, wherever it is shown: TOTP set up (or multi-factor at
+    the municipality's provider), or MFARequired. Call it once the user is known to see the
+    data in an HR or staff role (not as its owner)."""
+    if not sso_mfa and not has_totp(user=user):
+        raise MFARequired
+
+
+def needs_mfa(*, user: User, path: str, sso_mfa: bool = False) -> bool:
+    """HR and unit managers on /hr/, and staff (editors, admins) in the admin, need TOTP,
+    unless they signed in through their municipality's provider with multi-factor
+    (`sso_mfa`: the provider's ID token said so)."""
+    if not user.is_authenticated or sso_mfa:
         return False
     if path.startswith("/hr/"):
         is_hr_side = (
-            Membership.objects.filter(user=user, is_hr=True).exists()
+            user.is_superuser
+            or Membership.objects.filter(user=user, is_hr=True).exists()
             or UnitManager.objects.filter(user=user).exists()
         )
         if not is_hr_side:

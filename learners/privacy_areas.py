@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
@@ -131,8 +130,8 @@ def _certificates_erase(user: User) -> int:
     count = 0
     for certificate in Certificate.objects.select_for_update().filter(user=user):
         stored = certificate.pdf.name if certificate.pdf else None
-        if stored and default_storage.exists(stored):
-            default_storage.delete(stored)
+        if stored and certificate.pdf.storage.exists(stored):
+            certificate.pdf.storage.delete(stored)
         certificate.learner_name = ERASED_LEARNER_NAME
         certificate.pdf = ""
         if certificate.credential:

@@ -1,14 +1,16 @@
-"""Back up and restore Endra: the PostgreSQL database plus the media files.
+"""Back up and restore Endra: the PostgreSQL database plus the media and private files.
 
     make backup                                  # -> backups/<UTC timestamp>/
     make restore BACKUP=backups/20260101T020000Z DATABASE_URL=postgres://.../endra_restored
 
-A backup is a directory with `db.dump` (pg_dump custom format) and `media.tar.gz` (the
-whole MEDIA_ROOT). Restore loads the dump into the database DATABASE_URL names (which must
-exist; objects already there are replaced) and unpacks the media into MEDIA_ROOT.
-The database comes from DATABASE_URL, media from MEDIA_ROOT (default ./media), as for the
-application. Media on object storage (S3) is not covered: back that up with the bucket's own
-versioning. Needs pg_dump/pg_restore of the server's major version or newer.
+A backup is a directory with `db.dump` (pg_dump custom format), `media.tar.gz` (the
+whole MEDIA_ROOT) and `private_media.tar.gz` (the whole PRIVATE_MEDIA_ROOT: certificate
+PDFs). Restore loads the dump into the database DATABASE_URL names (which must exist;
+objects already there are replaced) and unpacks each archive into its root.
+The database comes from DATABASE_URL, media from MEDIA_ROOT (default ./media), private files
+from PRIVATE_MEDIA_ROOT (default ./private_media), as for the application. Media on
+object storage (S3) is not covered: back that up with the bucket's own versioning.
+Needs pg_dump/pg_restore of the server's major version or newer.
 """
 
 import argparse
@@ -22,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_FILE = "db.dump"
 MEDIA_FILE = "media.tar.gz"
+PRIVATE_MEDIA_FILE = "private_media.tar.gz"
 
 
 def _database_url() -> str:
@@ -38,6 +41,22 @@ def _media_root() -> Path:
     return Path(os.environ.get("MEDIA_ROOT", ROOT / "media"))
 
 
+def _private_media_root() -> Path:
+    return Path(os.environ.get("PRIVATE_MEDIA_ROOT", ROOT / "private_media"))
+
+
+def _pack(root: Path, archive_path: Path) -> None:
+    with tarfile.open(archive_path, "w:gz") as archive:
+        if root.is_dir():
+            archive.add(root, arcname=".")
+
+
+def _unpack(archive_path: Path, root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive_path, "r:gz") as archive:
+        archive.extractall(root, filter="data")  # refuses absolute paths and ../
+
+
 def backup(destination: Path) -> Path:
     """Dump the database and pack the media into a new directory under `destination`."""
     url = _database_url()
@@ -47,10 +66,8 @@ def backup(destination: Path) -> Path:
         ["pg_dump", "--format=custom", "--no-owner", f"--file={target / DB_FILE}", url],  # noqa: S607
         check=True,
     )
-    media = _media_root()
-    with tarfile.open(target / MEDIA_FILE, "w:gz") as archive:
-        if media.is_dir():
-            archive.add(media, arcname=".")
+    _pack(_media_root(), target / MEDIA_FILE)
+    _pack(_private_media_root(), target / PRIVATE_MEDIA_FILE)
     print(f"Backup written to {target}")
     return target
 
@@ -65,11 +82,11 @@ def restore(source: Path) -> None:
         + ["--single-transaction", "--exit-on-error", f"--dbname={url}", source / DB_FILE],
         check=True,
     )
-    media = _media_root()
-    media.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(source / MEDIA_FILE, "r:gz") as archive:
-        archive.extractall(media, filter="data")  # refuses absolute paths and ../
-    print(f"Restored {source} into the database and {media}")
+    media, private = _media_root(), _private_media_root()
+    _unpack(source / MEDIA_FILE, media)
+    if (source / PRIVATE_MEDIA_FILE).is_file():  # backups from before private files had none
+        _unpack(source / PRIVATE_MEDIA_FILE, private)
+    print(f"Restored {source} into the database, {media} and {private}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,6 +6,13 @@ from django.core.management import call_command
 from tests.factories import MembershipFactory, MunicipalityFactory, OrgUnitFactory
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Private files (certificate PDFs) of each test in its own directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Seed the demo site and starter courses once per test run: every test starts from it

@@ -307,3 +307,58 @@ def test_hr_view_is_outermost_so_anonymous_is_sent_to_log_in_whatever_the_method
 def _example_url(route: str) -> str:
     """The route with 1 for each int converter and a fixed code for each str converter."""
     return "/" + re.sub(r"<int:\w+>", "1", re.sub(r"<str:\w+>", "ABCDE", route))
+
+
+def _hr_grants(role: str) -> list[str]:
+    """URLs where the table gives `role` (an HR adviser) more than the editor, a plain
+    member of Bergen without an HR role: there the answer shows HR data."""
+    return sorted(
+        name
+        for name in set(walked_urls()) & set(PERMISSIONS)
+        if PERMISSIONS[name][1][role] != PERMISSIONS[name][1][E]
+    )
+
+
+def _is_mfa_setup(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("mfa_activate_totp")
+    )
+
+
+@pytest.mark.django_db
+def test_every_view_showing_hr_data_needs_two_factor_wherever_it_lives(client, objects):
+    """Derived from the table, so a new HR view anywhere (not only under /hr/) is covered."""
+    users, kwargs, args = objects
+    Authenticator.objects.filter(user__in=[users[H], users[O]]).delete()
+    gated = {role: _hr_grants(role) for role in (H, O)}
+    assert "certificates:pdf" in gated[H] and "hr:dashboard" in gated[O]
+    ungated = []
+    for role, names in gated.items():
+        client.force_login(users[role])
+        for name in names:
+            method = PERMISSIONS[name][0]
+            url = reverse(name, args=args.get(name), kwargs=kwargs.get(name))
+            with transaction.atomic():
+                response = client.generic(method, url)
+                transaction.set_rollback(True)
+            if not _is_mfa_setup(response):
+                ungated.append(f"{name} {method} as {role} without TOTP: {response.status_code}")
+    assert not ungated, "\n".join(ungated)
+
+
+@pytest.mark.django_db
+def test_a_platform_admin_and_staff_without_two_factor_meet_the_same_gate(client, objects):
+    users, kwargs, _args = objects
+    admin = User.objects.create_superuser(email="plattform@endra.example", password="x" * 16)
+    client.force_login(admin)
+    pdf = reverse("certificates:pdf", kwargs=kwargs["certificates:pdf"])
+    erase = reverse("hr:person_erase", kwargs=kwargs["hr:person_erase"])
+    for url in (pdf, erase, "/admin/", "/django-admin/"):
+        assert _is_mfa_setup(client.get(url)), url
+    Authenticator.objects.filter(user=users[E]).delete()
+    client.force_login(users[E])
+    for url in ("/admin/", "/django-admin/"):
+        assert _is_mfa_setup(client.get(url)), url
+    # Their own data needs nothing more than a login.
+    client.force_login(users[L])
+    assert client.get(pdf).status_code == 200

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,6 +105,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must not fail a learner when requests overlap: WAL lets readers
+    # and a writer work at once, IMMEDIATE takes the write lock when a transaction begins
+    # (a deferred one that later wants to write fails at once with "database is locked"),
+    # and the timeout makes a writer wait for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("SQLITE_TIMEOUT", "30")),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "learners.User"
@@ -170,6 +184,16 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "200/5m/ip,5/5m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
+# Single sign-on: each municipality's own OpenID Connect provider (learners.models.
+# IdentityProvider), through allauth's openid_connect provider made stricter (learners.sso).
+SOCIALACCOUNT_ADAPTER = "learners.sso.adapter.MunicipalitySocialAccountAdapter"
+# allauth's login stages; the TOTP step is skipped when the provider already did multi-factor.
+ACCOUNT_ADAPTER = "learners.sso.stages.AccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "learners.sso.provider.MunicipalityOIDCProvider"}
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never links an account
+SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Endra"
 
@@ -197,7 +221,15 @@ STORAGES = {
         )
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Certificate PDFs: private, outside MEDIA_ROOT, handed out only by the permission-checked
+    # download view (any Django storage without public access will do, e.g. a private bucket).
+    "certificates": {
+        "BACKEND": os.environ.get(
+            "CERTIFICATE_STORAGE_BACKEND", "learners.storage.PrivateFileSystemStorage"
+        )
+    },
 }
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -16,6 +16,7 @@ from courses.blocks import LessonBodyBlock, QuizBlock
 from courses.choices import ANSWERS_SHOWN, DURATIONS, LEVELS
 from courses.models.snippets import Topic
 from courses.quiz import quiz_groups, quiz_snapshot
+from courses.search import page_search
 
 
 class QuizSettings(models.Model):
@@ -149,9 +150,11 @@ class CatalogPage(Page):
 
 
 def _search_course_ids(query: str) -> list[int]:
-    """Courses matching the query in their own text or in one of their modules."""
-    ids = {page.pk for page in CoursePage.objects.live().search(query)}
-    module_paths = [page.path for page in ModulePage.objects.live().search(query)]
+    """Public courses matching the query in their own text or in one of their public
+    modules (a page behind a view restriction is never searched for the catalogue)."""
+    ids = {page.pk for page in page_search(CoursePage.objects.live().public(), query)}
+    modules = page_search(ModulePage.objects.live().public(), query)
+    module_paths = [page.path for page in modules]
     parents = {path[: -CoursePage.steplen] for path in module_paths}
     if parents:
         ids |= set(CoursePage.objects.filter(path__in=parents).values_list("pk", flat=True))

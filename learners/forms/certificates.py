@@ -33,7 +33,7 @@ class CredentialCheckForm(forms.Form):
             raise forms.ValidationError(_("Paste a credential or choose a file."))
         try:
             cleaned["document"] = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise forms.ValidationError(_("This is not valid JSON.")) from exc
         return cleaned
 

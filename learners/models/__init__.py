@@ -19,6 +19,7 @@ from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
 from .scim import ScimGroup, ScimPerson, ScimToken
+from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "CheckIn",
     "CheckInReminder",
     "EndedMembership",
+    "IdentityProvider",
     "Enrolment",
     "Measurement",
     "Membership",

@@ -1,9 +1,15 @@
 """Certificates (kursbevis): a record that stands on its own, whatever happens to the course."""
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def certificate_storage():
+    """The private storage of certificate PDFs (STORAGES["certificates"])."""
+    return storages["certificates"]
 
 
 class Certificate(models.Model):
@@ -38,7 +44,7 @@ class Certificate(models.Model):
     estimated_hours = models.DecimalField(max_digits=5, decimal_places=1)
     issuer_name = models.CharField(max_length=200, default="Endra")
     issued_at = models.DateTimeField(auto_now_add=True)
-    pdf = models.FileField(upload_to="certificates/", blank=True)
+    pdf = models.FileField(upload_to="certificates/", storage=certificate_storage, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

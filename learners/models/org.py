@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from learners.validators import validate_no_identity_number
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -34,6 +36,12 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_no_identity_number]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_no_identity_number]
+    )
     # The language the person picked; empty means the written standard of their municipality.
     language = models.CharField(
         _("language"),

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from learners.validators import validate_no_identity_number
+
 from .org import Municipality, OrgUnit
 
 ROLE_CHOICES = [("learner", _("learner")), ("hr", _("HR")), ("manager", _("manager"))]
@@ -22,8 +24,12 @@ class MembershipInvitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_invitations"
     )
     email = models.EmailField(_("e-mail address"))
-    first_name = models.CharField(_("first name"), max_length=150, blank=True)
-    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_no_identity_number]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_no_identity_number]
+    )
     org_unit = models.ForeignKey(
         OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

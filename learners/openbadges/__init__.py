@@ -3,8 +3,10 @@
 from learners.openbadges.dataintegrity import (
     ContextNotAllowedError,
     DataIntegrityError,
+    DocumentTooComplexError,
     VerificationResult,
     canonicalize,
+    check_bounds,
     did_document,
     did_web_for_host,
     document_loader,
@@ -21,8 +23,10 @@ from learners.openbadges.dataintegrity import (
 __all__ = [
     "ContextNotAllowedError",
     "DataIntegrityError",
+    "DocumentTooComplexError",
     "VerificationResult",
     "canonicalize",
+    "check_bounds",
     "did_document",
     "did_web_for_host",
     "document_loader",

@@ -62,6 +62,11 @@ class ContextNotAllowedError(DataIntegrityError):
     """Raised when JSON-LD processing asks for a context we do not bundle."""
 
 
+class DocumentTooComplexError(DataIntegrityError):
+    """Raised before canonicalisation when a document is larger or more tangled than any
+    credential we issue: RDFC-1.0 is exponential in the blank nodes that look alike."""
+
+
 @dataclass(frozen=True)
 class VerificationResult:
     """Outcome of verify(): reason is valid, tampered, unknown_issuer or malformed."""
@@ -77,6 +82,53 @@ MALFORMED = VerificationResult(valid=False, reason="malformed")
 
 
 # --- JSON-LD processing -------------------------------------------------------------------
+
+# Bounds for documents from outside. Our credentials have a handful of nodes, two of them
+# blank (the subject and the criteria), nest five deep and weigh about 2 kB; a verifier
+# refuses anything far beyond that before any JSON-LD processing starts.
+MAX_DOCUMENT_BYTES = 16_000
+MAX_DEPTH = 8
+MAX_NODES = 16
+MAX_BLANK_NODES = 4
+ALLOWED_CONTEXTS = ([VC_V2_CONTEXT, OB_V3_CONTEXT],)
+
+
+def check_bounds(document: Any) -> None:
+    """Refuse a document before canonicalisation unless it is small, shallow, uses only the
+    bundled contexts (at the top, nowhere else) and has at most MAX_BLANK_NODES blank nodes
+    (objects without an id, or with a "_:" one), so the canonicalisation work stays bounded
+    whatever anyone sends."""
+    if not isinstance(document, dict):
+        raise DocumentTooComplexError("A credential is a JSON object.")
+    if document.get("@context") not in ALLOWED_CONTEXTS:
+        raise ContextNotAllowedError("Only the bundled contexts are accepted, in order.")
+    try:
+        size = len(json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DocumentTooComplexError("Not a JSON document.") from exc
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentTooComplexError(f"Larger than {MAX_DOCUMENT_BYTES} bytes.")
+    nodes = blank = 0
+    stack: list[tuple[Any, int, bool]] = [(document, 1, True)]
+    while stack:
+        value, depth, top = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DocumentTooComplexError(f"Nested deeper than {MAX_DEPTH}.")
+        if isinstance(value, list):
+            stack.extend((item, depth + 1, False) for item in value)
+            continue
+        if not isinstance(value, dict):
+            continue
+        if not top and "@context" in value:
+            raise ContextNotAllowedError("Nested contexts are not accepted.")
+        if "@value" not in value:
+            nodes += 1
+            node_id = value.get("id", value.get("@id"))
+            if not isinstance(node_id, str) or node_id.startswith("_:"):
+                blank += 1
+        if nodes > MAX_NODES or blank > MAX_BLANK_NODES:
+            raise DocumentTooComplexError("More nodes than a credential has.")
+        stack.extend((item, depth + 1, False) for key, item in value.items() if key != "@context")
 
 
 @cache
@@ -330,6 +382,7 @@ def _verify(
         return UNKNOWN_ISSUER
     document = {key: value for key, value in credential.items() if key != "proof"}
     try:
+        check_bounds(credential)
         data = hash_data(
             document=document, proof_options=_proof_options(proof, document["@context"])
         )

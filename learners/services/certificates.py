@@ -15,14 +15,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from courses.models import LearningPath
+from learners import openbadges as ob
 from learners.lib.codes import certificate_code_generate, certificate_code_normalise
 from learners.models import AuditAction, Certificate, Enrolment, Municipality, User
+from learners.models.certificates import certificate_storage
 from learners.openbadges import credentials
 from learners.services.xapi import xapi_certificate_earned
 
@@ -225,17 +227,29 @@ def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = Fals
     )
 
 
+def certificate_pdf_name(code: str) -> str:
+    """The stored name: a keyed hash of the code, so it tells nothing (not the code, not the
+    person) and cannot be guessed, yet rendering again overwrites the same file."""
+    digest = salted_hmac("endra.certificate.pdf", code, algorithm="sha256").hexdigest()
+    return f"certificates/{digest[:32]}.pdf"
+
+
 def certificate_pdf_render(*, certificate: Certificate, force: bool = False) -> Certificate:
-    """Render and store the PDF unless a stored file already exists (or `force`)."""
-    if certificate.pdf.name and not force and default_storage.exists(certificate.pdf.name):
+    """Render and store the PDF in private storage unless a stored file already exists (or
+    `force`); a replaced file is deleted."""
+    storage = certificate_storage()
+    previous = certificate.pdf.name if certificate.pdf else None
+    if previous and not force and storage.exists(previous):
         return certificate
     content = certificate_pdf_bytes(certificate=certificate)
-    name = f"certificates/kursbevis-{certificate.code}.pdf"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(content))
+    name = certificate_pdf_name(certificate.code)
+    if storage.exists(name):
+        storage.delete(name)
+    stored = storage.save(name, ContentFile(content))
     Certificate.objects.filter(pk=certificate.pk).update(pdf=stored)
     certificate.pdf.name = stored
+    if previous and previous != stored and storage.exists(previous):
+        storage.delete(previous)
     return certificate
 
 
@@ -264,12 +278,30 @@ def _certificate_for_credential_id(credential_id: object) -> Certificate | None:
 
 
 def certificate_verify_credential(*, credential: dict) -> CredentialCheck:
-    """Check a credential.json: our signature, untouched content, and not revoked since."""
+    """Check a credential.json: our signature, untouched content, and not revoked since.
+
+    Cheap checks come first and decide most cases without any JSON-LD work: the shape, the
+    issuer's key, then the certificate named by the credential's id, compared with what we
+    issued. Only a credential that differs from our record (an earlier version we signed, or
+    a changed one) is canonicalised, and only within the bounds of check_bounds."""
+    if not isinstance(credential, dict):
+        return CredentialCheck(status="malformed")
+    try:
+        ob.check_bounds(credential)
+    except ob.DataIntegrityError:
+        return CredentialCheck(status="malformed")
+    proof = credential.get("proof")
+    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    if not isinstance(method, str) or credentials.resolve_public_key(method) is None:
+        reason = "unknown_issuer" if isinstance(method, str) else "malformed"
+        return CredentialCheck(status=reason)
+    certificate = _certificate_for_credential_id(credential.get("id"))
+    if certificate is not None and certificate.credential == credential:
+        status = "revoked" if certificate.revoked_at is not None else "valid"
+        return CredentialCheck(status=status, certificate=certificate)
     reason = credentials.verify_signature(credential=credential)
     if reason != "valid":
         return CredentialCheck(status=reason)
-    certificate = _certificate_for_credential_id(credential.get("id"))
-    # Signed by us but no longer on record: we do not vouch for it any more.
-    if certificate is None or certificate.revoked_at is not None:
-        return CredentialCheck(status="revoked", certificate=certificate)
-    return CredentialCheck(status="valid", certificate=certificate)
+    # Signed by us but not what we hold now (re-signed since, or no longer on record): we do
+    # not vouch for it any more.
+    return CredentialCheck(status="revoked", certificate=certificate)

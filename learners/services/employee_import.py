@@ -20,7 +20,7 @@ from learners.services.ownership import (
     people_plan,
     person_bring_into_municipality,
 )
-from learners.validators import IDENTITY_NUMBER
+from learners.validators import contains_identity_number
 
 ROLES = {"deltaker": "learner", "hr": "hr", "leder": "manager"}
 COLUMNS = ("navn", "e-post", "enhet", "rolle")
@@ -137,7 +137,7 @@ def _judge(line, row, units, create_units):
         result.reasons.append("Ugyldig e-postadresse")
     if not name:
         result.reasons.append("Mangler navn")
-    elif IDENTITY_NUMBER.search(name):
+    elif contains_identity_number(name):
         result.reasons.append("Navnet inneholder et fødselsnummer")
     if role_text not in ROLES:
         result.reasons.append(f"Ukjent rolle «{role_text}» (bruk deltaker, hr eller leder)")

@@ -38,6 +38,7 @@ from learners.services.audit import audit_log_write
 from learners.services.memberships import membership_create
 from learners.services.outbox import outbox_enqueue
 from learners.services.reminders import _site_url, mail_send
+from learners.validators import contains_identity_number
 
 ROLES = ("learner", "hr", "manager")
 
@@ -247,6 +248,8 @@ def person_bring_into_municipality(
     email = email.strip().lower()
     if org_unit is not None and org_unit.municipality_id != municipality.pk:
         raise ValueError("The unit belongs to another municipality.")
+    if contains_identity_number(first_name) or contains_identity_number(last_name):
+        raise ValueError("A name must not hold a national identity number.")
     plan = person_plan(
         municipality=municipality, email=email, first_name=first_name, last_name=last_name,
         org_unit=org_unit, role=role, user=user,

@@ -8,7 +8,6 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from learners.access import access_certificate
 from learners.forms.certificates import CredentialCheckForm
 from learners.openbadges import credentials
+from learners.permissions import sso_mfa_done
 from learners.selectors.certificates import certificate_by_code
 from learners.services.certificates import certificate_pdf_render, certificate_verify_credential
 
@@ -114,10 +114,10 @@ def did_json(request):
 @require_GET
 def certificate_pdf(request, code: str):
     """The PDF for its owner, HR of its municipality or a platform admin; 404 for others."""
-    certificate = access_certificate(user=request.user, code=code)
+    certificate = access_certificate(user=request.user, code=code, sso_mfa=sso_mfa_done(request))
     certificate = certificate_pdf_render(certificate=certificate)  # re-renders a lost file
     return FileResponse(
-        default_storage.open(certificate.pdf.name, "rb"),
+        certificate.pdf.storage.open(certificate.pdf.name, "rb"),
         as_attachment=True,
         filename=f"kursbevis-{certificate.code}.pdf",
         content_type="application/pdf",

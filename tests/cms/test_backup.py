@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from psycopg import sql
 
@@ -46,8 +46,13 @@ def fresh_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _ops(*args, database: str, media: Path):
-    env = {**os.environ, "DATABASE_URL": _url(database), "MEDIA_ROOT": str(media)}
+def _ops(*args, database: str, media: Path, private: Path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _url(database),
+        "MEDIA_ROOT": str(media),
+        "PRIVATE_MEDIA_ROOT": str(private),
+    }
     return subprocess.run(
         [sys.executable, "ops/backup.py", *args],
         cwd=ROOT,
@@ -66,7 +71,8 @@ def test_restore_into_a_fresh_database_finds_every_record_and_file(
     unit = OrgUnitFactory(municipality=municipality, name="Sikkerhetskopi")
     membership = MembershipFactory(municipality=municipality, org_unit=unit, is_hr=True)
     AuditLog.objects.create(municipality=municipality, action="backup.test", target_id="42")
-    stored = default_storage.save("certificates/bevis.pdf", ContentFile(b"%PDF-1.7 endra"))
+    stored = default_storage.save("documents/veileder.pdf", ContentFile(b"%PDF-1.7 endra"))
+    private = storages["certificates"].save("certificates/a1b2.pdf", ContentFile(b"%PDF bevis"))
     expected = {
         model._meta.db_table: model.objects.count()
         for model in (Municipality, User, OrgUnit, Membership, AuditLog)
@@ -78,10 +84,17 @@ def test_restore_into_a_fresh_database_finds_every_record_and_file(
         str(tmp_path / "backups"),
         database=connection.settings_dict["NAME"],
         media=settings.MEDIA_ROOT,
+        private=settings.PRIVATE_MEDIA_ROOT,
     )
     (backup,) = (tmp_path / "backups").iterdir()
     assert f"Backup written to {backup}" in out.stdout
-    _ops("restore", str(backup), database=fresh_database, media=tmp_path / "restored")
+    _ops(
+        "restore",
+        str(backup),
+        database=fresh_database,
+        media=tmp_path / "restored",
+        private=tmp_path / "restored_private",
+    )
 
     with psycopg.connect(_url(fresh_database)) as conn:
         for table, count in expected.items():
@@ -98,3 +111,5 @@ def test_restore_into_a_fresh_database_finds_every_record_and_file(
             [municipality.pk],
         ).fetchall() == [("backup.test", "42")]
     assert (tmp_path / "restored" / stored).read_bytes() == b"%PDF-1.7 endra"
+    assert (tmp_path / "restored_private" / private).read_bytes() == b"%PDF bevis"
+    assert not (tmp_path / "restored" / private).exists()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.utils import timezone
 
 from learners import openbadges as ob
@@ -331,15 +331,16 @@ def test_the_pdf_is_stored_and_rendered_again_when_the_file_is_missing(
         certificate = svc.certificate_issue(enrolment=enrolment)
     certificate.refresh_from_db()
     name = certificate.pdf.name
-    assert name and default_storage.exists(name)
-    with default_storage.open(name, "rb") as handle:
+    private = storages["certificates"]
+    assert name and private.exists(name) and not default_storage.exists(name)
+    with private.open(name, "rb") as handle:
         assert handle.read(4) == b"%PDF"
-    default_storage.delete(name)
+    private.delete(name)
     from learners.tasks import certificate_pdf_render_task
 
     certificate_pdf_render_task.delay(certificate.pk)
     certificate.refresh_from_db()
-    assert default_storage.exists(certificate.pdf.name)
+    assert private.exists(certificate.pdf.name)
 
 
 # --- Certificates outlive the course page ---------------------------------------------------
