@@ -1,7 +1,8 @@
 """What Endra keeps about a person, area by area: each area says how to export it and how to
 erase it. learners.services.privacy and learners.selectors.privacy walk AREAS, so a new kind
-of personal data is covered by adding one PrivacyArea here (tests/learners/test_privacy.py
-fails for a model with a path to a user that no area claims)."""
+of personal data is covered by adding one PrivacyArea here
+(tests/learners/services/test_privacy.py fails for a model with a path to a user that no area
+claims)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from learners.models import Municipality
 from tests.factories import MembershipFactory, MunicipalityFactory, OrgUnitFactory
 
 
@@ -29,16 +30,24 @@ def demo(db):
 
 @pytest.fixture
 def bergen(db):
-    from learners.models import Municipality
-
     return Municipality.objects.get(number="4601")
 
 
 @pytest.fixture
 def oslo(db):
-    from learners.models import Municipality
-
     return Municipality.objects.get(number="0301")
+
+
+@pytest.fixture
+def kommune(db):
+    """A fresh municipality with nothing in it, for tests that count everything they see;
+    `annen` is the other one. (`bergen` and `oslo` are the seeded ones, with demo data.)"""
+    return MunicipalityFactory(name="Fjordvik")
+
+
+@pytest.fixture
+def annen(db):
+    return MunicipalityFactory(name="Annenvik")
 
 
 @pytest.fixture

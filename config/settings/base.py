@@ -277,12 +277,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cms.tasks.publish_scheduled_pages",
         "schedule": crontab(minute="*/5"),
     },
-    # Faults (issue 9): publish the tasks recorded in the outbox while the broker was down.
+    # Faults: publish the tasks recorded in the outbox while the broker was down.
     "outbox-relay": {
         "task": "learners.tasks.outbox_relay_task",
         "schedule": crontab(minute="*"),
     },
-    # HR (issue 6): reminders and recertification every morning, HR digest on Mondays.
+    # HR: reminders and recertification every morning, HR digest on Mondays.
     "hr-assignments-reopen": {
         "task": "learners.tasks.hr_assignments_reopen",
         "schedule": crontab(hour=5, minute=30),
@@ -297,7 +297,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learners.tasks.hr_digest_send",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
     },
-    # Change in practice (issue 7): action-plan check-in reminders every morning.
+    # Change in practice: action-plan check-in reminders every morning.
     "change-followups-remind": {
         "task": "learners.tasks.change_followups_remind",
         # Hourly in the working day, like the HR reminders: each goes once (a unique marker).
@@ -313,7 +313,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learners.tasks.xapi_deliver_due_task",
         "schedule": crontab(minute="*"),
     },
-    # Privacy (issue 9): anonymise people past their municipality's retention period.
+    # Privacy: anonymise people past their municipality's retention period.
     "privacy-retention-anonymise": {
         "task": "learners.tasks.retention_anonymise",
         "schedule": crontab(hour=3, minute=15),
@@ -345,7 +345,7 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-# Uploads (issue 9): documents and images only of these types and sizes; SVG is left out
+# Uploads: documents and images only of these types and sizes; SVG is left out
 # because it can carry scripts.
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]

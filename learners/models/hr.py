@@ -55,7 +55,7 @@ class MunicipalitySettings(models.Model):
     remind_days_before = models.PositiveSmallIntegerField(_("days before the due date"), default=7)
     overdue_reminders = models.BooleanField(_("remind when overdue"), default=True)
     hr_digest = models.BooleanField(_("weekly digest to HR"), default=True)
-    # Privacy (issue 9): people with no activity for this long are anonymised by a nightly
+    # Privacy: people with no activity for this long are anonymised by a nightly
     # task (learners.services.privacy.retention_anonymise).
     retention_months = models.PositiveSmallIntegerField(
         _("months to keep data after the last activity"),

@@ -15,6 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from learners import openbadges as ob
 from learners.models import Certificate
@@ -138,13 +141,21 @@ def build_credential(
     issuer_name: str,
     issued_at: datetime,
     achievement_id: str,
-    narrative: str,
+    narrative: str | Promise,
 ) -> dict:
     """An unsigned OpenBadgeCredential (VC 2.0) for one certificate.
 
     Only terms the bundled contexts define are used: canonicalisation refuses anything else.
-    The texts are Norwegian and frozen at issuance, like the words on a paper certificate."""
+    The texts are Norwegian bokmål (whatever language the request is in) and frozen at
+    issuance, like the words on a paper certificate."""
     completed = completed_at.astimezone(UTC).date().isoformat()
+    with translation.override("nb"):
+        name = _("Certificate: %(title)s") % {"title": title}
+        description = _(
+            "%(title)s: completed on Endra, the learning platform for managers in Norwegian "
+            "municipalities. Estimated at %(hours)s hours. Municipality: %(municipality)s."
+        ) % {"title": title, "hours": estimated_hours, "municipality": municipality_name}
+        narrative = str(narrative)
     return {
         "@context": [VC_V2_CONTEXT, OB_V3_CONTEXT],
         "id": verification_url(code),
@@ -156,7 +167,7 @@ def build_credential(
             "url": site_url() + "/",
         },
         "validFrom": _timestamp(issued_at),
-        "name": f"Kursbevis: {title}",
+        "name": name,
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "name": learner_name,
@@ -165,11 +176,7 @@ def build_credential(
                 "id": achievement_id,
                 "type": ["Achievement"],
                 "name": title,
-                "description": (
-                    f"{title}: fullført på Endra, læringsplattform for ledere i norske "
-                    f"kommuner. Anslått omfang {estimated_hours} timer. "
-                    f"Kommune: {municipality_name}."
-                ),
+                "description": description,
                 "criteria": {"narrative": narrative},
             },
         },
@@ -187,7 +194,7 @@ def sign_credential(*, credential: dict, created: datetime) -> dict:
 
 
 def certificate_credential_sign(
-    certificate: Certificate, *, achievement_id: str, narrative: str
+    certificate: Certificate, *, achievement_id: str, narrative: str | Promise
 ) -> dict:
     """The signed credential for what `certificate` shows now (issuing and anonymising both
     sign through here, so a re-signed credential differs only in what changed)."""

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from courses.models import LearningPath
 from learners import openbadges as ob
@@ -31,8 +33,11 @@ from learners.services.xapi import xapi_certificate_earned
 from .audit import audit_log_write
 from .outbox import outbox_enqueue
 
-PATH_NARRATIVE = "Alle obligatoriske kurs i læringsstien er fullført."
-COURSE_NARRATIVE = "Alle moduler i kurset er fullført, og eventuelle avsluttende quizer er bestått."
+# Frozen into the signed credential in bokmål (learners.openbadges.credentials).
+PATH_NARRATIVE = gettext_lazy("Every required course in the learning path is completed.")
+COURSE_NARRATIVE = gettext_lazy(
+    "Every module of the course is completed, and any final quizzes are passed."
+)
 
 
 # --- Issuing --------------------------------------------------------------------------------
@@ -47,7 +52,7 @@ def _hours(value: float | Decimal) -> Decimal:
 
 
 def _create(
-    *, fields: dict, lookup: dict, achievement_id: str, narrative: str, actor: User | None
+    *, fields: dict, lookup: dict, achievement_id: str, narrative: str | Promise, actor: User | None
 ) -> Certificate:
     """Insert a certificate unless a valid one exists for `lookup`; the unique constraint
     settles races: the loser's insert fails and it returns the winner's row."""
@@ -203,7 +208,7 @@ def _qr_svg(url: str) -> str:
     import segno
 
     qr = segno.make(url, error="m")
-    return qr.svg_inline(scale=4, border=0, title="QR-kode", dark="#1e2b3c")
+    return qr.svg_inline(scale=4, border=0, title=gettext("QR code"), dark="#1e2b3c")
 
 
 def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:

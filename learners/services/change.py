@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +26,9 @@ from learners.models import (
     User,
 )
 from learners.models.change import CHECK_IN_DAYS, READINESS_STATEMENTS, readiness_after_open
+from learners.selectors.org import preferred_language
 from learners.services.audit import audit_log_write
-from learners.services.reminders import mail_send
+from learners.services.mail import mail_send, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -201,16 +201,17 @@ def _remind(check_in: CheckIn) -> int:
             CheckInReminder.objects.create(check_in=check_in)
             mail_send(
                 to=[plan.user.email],
-                subject=f"Tid for oppfølging: {plan.title}",
                 template="followup_due",
                 context={
                     "user": plan.user,
                     "plan": plan,
                     "check_in": check_in,
                     "course": plan.enrolment.course,
-                    "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-                    + reverse("learners:change_check_in", args=[plan.pk, check_in.pk]),
+                    "link": site_url(
+                        reverse("learners:change_check_in", args=[plan.pk, check_in.pk])
+                    ),
                 },
+                language=preferred_language(user=plan.user),
             )
     except IntegrityError:
         return 0  # another run sent it first

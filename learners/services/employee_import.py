@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from learners.models import AuditAction, Municipality, OrgUnit, UnitManager, User
 from learners.services.audit import audit_log_write
@@ -59,11 +60,11 @@ def _read(text: str) -> tuple[list[dict], list[str]]:
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        return [], [f"Mangler kolonne: {', '.join(missing)}"]
+        return [], [_("Missing column: %(columns)s") % {"columns": ", ".join(missing)}]
     reader.fieldnames = header
     rows = list(reader)
     if len(rows) > MAX_ROWS:
-        return [], [f"Filen har mer enn {MAX_ROWS} rader."]
+        return [], [_("The file has more than %(max)s rows.") % {"max": MAX_ROWS}]
     return rows, []
 
 
@@ -84,7 +85,7 @@ def _unit_index(municipality: Municipality) -> dict[tuple[str, ...], OrgUnit]:
 
 
 def _split_name(name: str) -> tuple[str, str]:
-    first, _, last = name.strip().rpartition(" ")
+    first, _sep, last = name.strip().rpartition(" ")
     return (first, last) if first else (last, "")
 
 
@@ -105,7 +106,7 @@ def employee_import(
     plan = [_judge(line, row, units, create_units) for line, row in enumerate(raw_rows, start=2)]
     _reject_duplicates(plan)
     _judge_people(plan, municipality)
-    result = ImportResult(rows=[r for r, _ in plan])
+    result = ImportResult(rows=[r for r, _data in plan])
     if not dry_run:
         with transaction.atomic():
             for row, data in plan:
@@ -134,24 +135,26 @@ def _judge(line, row, units, create_units):
     try:
         validate_email(email)
     except ValidationError:
-        result.reasons.append("Ugyldig e-postadresse")
+        result.reasons.append(_("Invalid e-mail address"))
     if not name:
-        result.reasons.append("Mangler navn")
+        result.reasons.append(_("Name missing"))
     elif contains_identity_number(name):
-        result.reasons.append("Navnet inneholder et fødselsnummer")
+        result.reasons.append(_("The name contains a national identity number"))
     if role_text not in ROLES:
-        result.reasons.append(f"Ukjent rolle «{role_text}» (bruk deltaker, hr eller leder)")
+        result.reasons.append(
+            _("Unknown role «%(role)s» (use deltaker, hr or leder)") % {"role": role_text}
+        )
     if manager_email:
         try:
             validate_email(manager_email)
         except ValidationError:
-            result.reasons.append("Ugyldig e-postadresse for leder")
+            result.reasons.append(_("Invalid e-mail address for the manager"))
     key = tuple(n.lower() for n in data["names"])
     unit = units.get(key) if key else None
     if not key:
-        result.reasons.append("Mangler enhet")
+        result.reasons.append(_("Unit missing"))
     elif unit is None and not create_units:
-        result.reasons.append(f"Ukjent enhet «{unit_text}»")
+        result.reasons.append(_("Unknown unit «%(unit)s»") % {"unit": unit_text})
     if result.reasons:
         result.action = "reject"
         return result, data
@@ -190,7 +193,7 @@ def _reject_duplicates(plan) -> None:
             continue
         if row.email in seen:
             row.action = "reject"
-            row.reasons.append(f"Samme e-post som linje {seen[row.email]}")
+            row.reasons.append(_("Same e-mail as line %(line)s") % {"line": seen[row.email]})
             row.changes = []
         else:
             seen[row.email] = row.line

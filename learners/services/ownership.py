@@ -34,10 +34,11 @@ from learners.models import (
     UnitManager,
     User,
 )
+from learners.selectors.org import preferred_language
 from learners.services.audit import audit_log_write
+from learners.services.mail import mail_send, site_url
 from learners.services.memberships import membership_create
 from learners.services.outbox import outbox_enqueue
-from learners.services.reminders import _site_url, mail_send
 from learners.validators import contains_identity_number
 
 ROLES = ("learner", "hr", "manager")
@@ -514,13 +515,13 @@ def membership_invitation_send(*, invitation_id: int) -> None:
         return
     mail_send(
         to=[invitation.user.email],
-        subject=f"{invitation.municipality.name} inviterer deg til Endra",
         template="membership_invitation",
         context={
             "user": invitation.user,
             "municipality": invitation.municipality,
-            "link": _site_url(reverse("learners:invitations")),
+            "link": site_url(reverse("learners:invitations")),
         },
+        language=preferred_language(user=invitation.user),
     )
     audit_log_write(
         action=AuditAction.PERSON_INVITATION_SEND,

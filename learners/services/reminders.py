@@ -1,5 +1,5 @@
 """E-mail from HR to people: invitations, due-date reminders, overdue notices and the weekly
-HR digest. All in Norwegian, with a plain-text and an HTML part. A reminder is recorded in
+HR digest, each in the recipient's language (learners.services.mail). A reminder is recorded in
 SentReminder in the same transaction as it is sent, and the table's unique constraint means
 it can never go out twice."""
 
@@ -8,13 +8,10 @@ import logging
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from learners.models import (
     AssignmentPerson,
@@ -26,26 +23,11 @@ from learners.models import (
     SentReminder,
     User,
 )
+from learners.selectors.org import preferred_language
 from learners.services.audit import audit_log_write
+from learners.services.mail import mail_send, site_url
 
 logger = logging.getLogger(__name__)
-
-
-def _site_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
-def mail_send(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """Send one Norwegian e-mail rendered from templates/email/<template>.txt and .html."""
-    with translation.override("nb"):
-        context = {**context, "site_url": _site_url("")}
-        text = render_to_string(f"email/{template}.txt", context)
-        html = render_to_string(f"email/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=f"[Endra] {subject}", body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 @transaction.atomic
@@ -71,9 +53,9 @@ def invitation_send(*, user_id: int, municipality_id: int) -> None:
     )
     mail_send(
         to=[user.email],
-        subject=f"Du er invitert til Endra av {municipality.name}",
         template="invitation",
-        context={"user": user, "municipality": municipality, "link": _site_url(path)},
+        context={"user": user, "municipality": municipality, "link": site_url(path)},
+        language=preferred_language(user=user),
     )
     audit_log_write(
         action=AuditAction.INVITATION_SEND,
@@ -141,11 +123,6 @@ def _remind(assigned: AssignmentPerson, kind: str, today: dt.date) -> int:
             overdue = kind == SentReminder.Kind.OVERDUE
             mail_send(
                 to=[assigned.user.email],
-                subject=(
-                    f"Fristen har gått ut: {_title(assigned)}"
-                    if overdue
-                    else f"Påminnelse: {_title(assigned)} innen {assigned.due_date:%d.%m.%Y}"
-                ),
                 template="reminder_overdue" if overdue else "reminder_due_soon",
                 context={
                     "user": assigned.user,
@@ -153,8 +130,9 @@ def _remind(assigned: AssignmentPerson, kind: str, today: dt.date) -> int:
                     "due_date": assigned.due_date,
                     "days_left": (due_date - today).days,
                     "municipality": assigned.assignment.municipality,
-                    "link": _site_url("/"),
+                    "link": site_url("/"),
                 },
+                language=preferred_language(user=assigned.user),
             )
     except IntegrityError:
         return 0
@@ -202,12 +180,12 @@ def _digest_one(municipality_id: int, rows: list[AssignmentPerson]) -> bool:
         )
         mail_send(
             to=hr_emails,
-            subject=f"Ukesoversikt: {len(rows)} har passert fristen",
             template="hr_digest",
             context={
                 "municipality": rows[0].assignment.municipality,
                 "rows": [(a.user, _title(a), a.due_date) for a in rows],
-                "link": _site_url("/hr/"),
+                "link": site_url("/hr/"),
             },
+            language=settings_for(municipality_id).language,
         )
     return True

@@ -1,6 +1,6 @@
 """A manager in Bergen finishes a course that ends with a change plan, writes the plan with one
 expected benefit, follows it up twice and sees the chart; HR sees the unit's figures only once
-five managers there have plans (issue 7)."""
+five managers there have plans."""
 
 import datetime as dt
 import re

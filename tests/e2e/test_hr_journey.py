@@ -141,6 +141,6 @@ def test_hr_imports_employees_assigns_a_path_and_follows_progress(page, visit, s
     with open(download.path(), "rb") as handle:
         workbook = openpyxl.load_workbook(io.BytesIO(handle.read()), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][0] == "Læringsløp/kurs"
+    assert rows[0][0] == "Læringssti/kurs"
     sums = [row for row in rows if row[0] == PATH and row[1] == "Sum"]
     assert sums and sums[0][-1] == IN_UNIT, rows

@@ -1,4 +1,4 @@
-"""Faults (issue 9): a worker killed with SIGKILL while rendering 100 certificate PDFs loses
+"""Faults: a worker killed with SIGKILL while rendering 100 certificate PDFs loses
 nothing and duplicates nothing once a new worker runs (acks_late + reject_on_worker_lost,
 idempotent tasks, and the Redis visibility timeout handing unacknowledged tasks on)."""
 

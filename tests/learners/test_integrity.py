@@ -13,7 +13,7 @@ from learners.models import Enrolment, QuizAttempt
 from learners.services.learning import enrolment_create, module_complete
 from learners.services.quiz import quiz_attempt_start
 from tests.factories import MembershipFactory, MunicipalityFactory
-from tests.learners.test_learning import post_answers, right_answers
+from tests.learners.views.test_learning import post_answers, right_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,30 +16,35 @@ from learners.services.change import change_agent_remove, change_agent_set
 
 from ._export import hr_export, wants_export
 
-EXPORT_HEADER = [
-    "Enhet",
-    "Endringsplaner",
-    "Gevinster i rute",
-    "Gevinster i fare",
-    "Gevinster realisert",
-    "Gevinster avsluttet",
-    "Gevinster ikke fulgt opp",
-    "Endringsberedskap før (snitt 1–5)",
-    "Endringsberedskap etter (snitt 1–5)",
-]
-HIDDEN = "skjult (færre enn 5)"
+
+def _export_header() -> list[str]:
+    return [
+        _("Unit"),
+        _("Action plans"),
+        _("Benefits on track"),
+        _("Benefits at risk"),
+        _("Benefits realised"),
+        _("Benefits dropped"),
+        _("Benefits not followed up"),
+        _("Readiness before (average 1–5)"),
+        _("Readiness after (average 1–5)"),
+    ]
+
+
+def _hidden() -> str:
+    return _("hidden (fewer than 5)")
 
 
 def _export_row(row) -> list:
     plans = row.plans
     cells = [row.label]
     if plans.hidden:
-        cells += [HIDDEN] * 6
+        cells += [_hidden()] * 6
     else:
         b = plans.benefits
         cells += [plans.plans, b["on_track"], b["at_risk"], b["done"], b["dropped"], b[""]]
     for phase in (row.before, row.after):
-        cells.append(HIDDEN if phase.hidden else (phase.average if phase.average else ""))
+        cells.append(_hidden() if phase.hidden else (phase.average if phase.average else ""))
     return cells
 
 
@@ -57,7 +62,7 @@ def report(request, unit_id: int | None = None):
             "format": request.GET.get("format"),
             "unit_id": unit.pk if unit else None,
         }
-        return hr_export(request, name="gevinster", header=EXPORT_HEADER, rows=rows, data=data)
+        return hr_export(request, name="gevinster", header=_export_header(), rows=rows, data=data)
     ancestors = [u for u in (unit.get_ancestors() if unit else []) if scope.covers(u)]
     return render(request, "learners/hr/change_report.html", {**report, "ancestors": ancestors})
 

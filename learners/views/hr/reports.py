@@ -4,21 +4,15 @@ through learners.selectors.reports; exports go through hr_export."""
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from learners.access import access_member, access_org_unit
 from learners.forms.hr import ReportFilterForm
 from learners.permissions import hr_view
 from learners.selectors import reports
+from learners.selectors.reports import STATUSES
 
 from ._export import hr_export, wants_export
-
-STATUS_NO = {
-    "completed": "Fullført",
-    "expiring_soon": "Utløper snart",
-    "in_progress": "Pågår",
-    "not_started": "Ikke startet",
-    "overdue": "Forfalt",
-}
 
 
 def _filters(request, unit_id=None):
@@ -46,13 +40,13 @@ def dashboard(request, unit_id=None):
     form, filters = _filters(request, unit_id)
     report = reports.dashboard(scope=request.hr_scope, filters=filters)
     if wants_export(request):
-        header = ["Læringsløp/kurs", "Enhet", *STATUS_NO.values(), "Totalt"]
+        header = [_("Learning path/course"), _("Unit"), *map(str, STATUSES.values()), _("Total")]
         rows = [
             [item.title, str(row.label), *row.counts.cells(), row.counts.total]
             for item in report["items"]
             for row in [
                 *item.rows,
-                reports.UnitRow(label="Sum", unit=None, kind="sum", counts=item.total),
+                reports.UnitRow(label=_("Sum"), unit=None, kind="sum", counts=item.total),
             ]
         ]
         return hr_export(request, name="oversikt", header=header, rows=rows)
@@ -64,7 +58,7 @@ def dashboard(request, unit_id=None):
         {
             **report,
             "form": form,
-            "statuses": reports.STATUSES,
+            "statuses": STATUSES,
             "ancestors": visible_ancestors,
             "query": request.GET.urlencode(),
         },
@@ -78,7 +72,7 @@ def _person_row(row: dict) -> list:
         row["user__email"],
         row["unit_name"],
         row["item_title"],
-        STATUS_NO[row["status"]],
+        str(STATUSES[row["status"]]),
         row["due_date"],
         timezone.localtime(completed).date() if completed else None,
         row["expires_on"],
@@ -91,14 +85,14 @@ def people(request, unit_id=None):
     rows = reports.people(scope=request.hr_scope, filters=filters)
     if wants_export(request):
         header = [
-            "Navn",
-            "E-post",
-            "Enhet",
-            "Læringsløp/kurs",
-            "Status",
-            "Frist",
-            "Fullført",
-            "Utløper",
+            _("Name"),
+            _("E-mail"),
+            _("Unit"),
+            _("Learning path/course"),
+            _("Status"),
+            _("Due"),
+            _("Completed"),
+            _("Expires"),
         ]
         return hr_export(
             request,
@@ -114,7 +108,7 @@ def people(request, unit_id=None):
             "form": form,
             "page": page,
             "unit": filters.unit,
-            "statuses": reports.STATUSES,
+            "statuses": STATUSES,
             "query": request.GET.urlencode(),
         },
     )
@@ -127,5 +121,5 @@ def person(request, user_id):
     return render(
         request,
         "learners/hr/person.html",
-        {"membership": membership, "rows": list(rows), "statuses": reports.STATUSES},
+        {"membership": membership, "rows": list(rows), "statuses": STATUSES},
     )

@@ -13,7 +13,7 @@ from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
 from learners.services.quiz_stats import quiz_statistics_refresh
 from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
 from tests.learners.hr_support import totp_for
-from tests.learners.test_learning import LEAN, right_answers, wrong_answers
+from tests.learners.views.test_learning import LEAN, right_answers, wrong_answers
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def test_hr_changes_the_schedule_on_the_settings_page(client, setup):
     client.force_login(setup["hr"])
     response = client.post(
         reverse("hr:settings"),
-        # retention_months belongs to the privacy settings on the same page (issue 9).
+        # retention_months belongs to the privacy settings on the same page.
         {
             "language": "nb",
             "reminders_enabled": "on",
@@ -124,3 +124,29 @@ def test_the_reminder_tasks_are_on_the_beat_schedule_and_run(setup):
         "learners.tasks.hr_assignments_reopen",
     } <= tasks
     assert hr_reminders_send.delay().get() == 0  # nothing is due today (2027 is far off)
+
+
+def test_a_reminder_speaks_the_learners_language(setup):
+    """Subject and body go through the catalogues: a person who chose nynorsk gets nynorsk,
+    one who chose English gets English."""
+    kari = setup["kari"]
+    kari.language = "nn"
+    kari.save(update_fields=["language"])
+    assert reminders_send(today=DUE - dt.timedelta(days=7)) == 1
+    [message] = _to("kari@fjordvik.no")
+    assert message.subject == "[Endra] Påminning: Personvern innan 15.03.2027"
+    assert "Hald fram her" in message.body and "Helsing Endra" in message.body
+    assert 'lang="nn"' in message.alternatives[0][0]
+    mail.outbox.clear()
+    kari.language = "en"
+    kari.save(update_fields=["language"])
+    assert reminders_send(today=DUE + dt.timedelta(days=1)) == 1
+    [message] = _to("kari@fjordvik.no")
+    assert message.subject == "[Endra] The due date has passed: Personvern"
+
+
+def test_the_hr_digest_subject_is_in_the_municipalitys_written_standard(setup):
+    municipality_settings_update(municipality=setup["kommune"], actor=setup["hr"], language="nn")
+    assert hr_digest_send(today=DUE + dt.timedelta(days=1)) == 1
+    [digest] = _to("hanne@fjordvik.no")
+    assert digest.subject == "[Endra] Vekeoversikt: 1 har passert fristen"

@@ -7,7 +7,7 @@ from django.urls import reverse
 from courses.models import CoursePage
 from learners.services.learning import enrolment_create
 from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
-from tests.learners.test_learning import LEAN, right_answers, wrong_answers
+from tests.learners.views.test_learning import LEAN, right_answers, wrong_answers
 
 RIGHT = "Riktig svar:"
 

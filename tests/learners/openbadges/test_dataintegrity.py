@@ -1,6 +1,7 @@
 """Open Badges 3.0 Data Integrity (eddsa-rdfc-2022): test vector, round trips and failures."""
 
 import copy
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -9,10 +10,13 @@ import base58
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.utils import translation
 
 from learners.openbadges import dataintegrity as di
+from learners.openbadges.credentials import build_credential
+from learners.services.certificates import COURSE_NARRATIVE
 
-VECTOR_DIR = Path(__file__).resolve().parents[1] / "data" / "ob-v3p0-eddsa-rdfc-2022"
+VECTOR_DIR = Path(__file__).resolve().parents[2] / "data" / "ob-v3p0-eddsa-rdfc-2022"
 CREATED = "2024-05-01T12:00:00Z"
 METHOD = "did:web:badges.example.no#key-1"
 
@@ -346,3 +350,31 @@ def test_did_document(vector):
         "assertionMethod": ["did:web:localhost%3A8000#key-1"],
         "authentication": ["did:web:localhost%3A8000#key-1"],
     }
+
+
+@pytest.mark.django_db
+def test_the_credential_texts_are_bokmal_whatever_language_the_request_is_in():
+    when = dt.datetime(2027, 1, 2, tzinfo=dt.UTC)
+
+    def build():
+        return build_credential(
+            code="ABCD-EFGH", learner_name="Kari Nordmann", title="Personvern",
+            municipality_name="Bergen", completed_at=when, estimated_hours="1,5",
+            issuer_name="Endra", issued_at=when, achievement_id="urn:x",
+            narrative=COURSE_NARRATIVE,
+        )  # fmt: skip
+
+    with translation.override("en"):
+        english_request = build()
+    with translation.override("nn"):
+        nynorsk_request = build()
+    assert english_request == nynorsk_request
+    assert english_request["name"] == "Kursbevis: Personvern"
+    achievement = english_request["credentialSubject"]["achievement"]
+    assert achievement["description"] == (
+        "Personvern: fullført på Endra, læringsplattform for ledere i norske kommuner. "
+        "Anslått omfang 1,5 timer. Kommune: Bergen."
+    )
+    assert achievement["criteria"]["narrative"] == (
+        "Alle moduler i kurset er fullført, og eventuelle avsluttende quizer er bestått."
+    )

@@ -1,4 +1,4 @@
-"""Faults (issue 9): with the broker down, learners still complete courses quickly and every
+"""Faults: with the broker down, learners still complete courses quickly and every
 task is kept in the transactional outbox until the broker is back."""
 
 import time
@@ -19,7 +19,7 @@ from learners.services.learning import enrolment_complete_if_done
 from learners.signals import course_completed
 from tests.factories import CoursePageFactory, EnrolmentFactory
 from tests.learners.test_integrity import setup_course  # noqa: F401 - a fixture
-from tests.learners.test_learning import post_answers, right_answers
+from tests.learners.views.test_learning import post_answers, right_answers
 from tests.worker import (
     celery_worker,
     free_port,

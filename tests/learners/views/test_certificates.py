@@ -326,7 +326,7 @@ def test_completing_a_course_gives_a_certificate_with_pdf_and_verification_page(
     from courses.models import CoursePage
     from learners.services.learning import enrolment_create
     from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
-    from tests.learners.test_learning import LEAN, complete_modules, right_answers
+    from tests.learners.views.test_learning import LEAN, complete_modules, right_answers
 
     call_command("seed_demo", stdout=io.StringIO())
     course = CoursePage.objects.get(slug=LEAN)

@@ -12,7 +12,7 @@ from courses.models import CoursePage
 from learners.models import QuizAttempt
 from learners.services.learning import enrolment_create
 from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
-from tests.learners.test_learning import LEAN, post_answers, right_answers, wrong_answers
+from tests.learners.views.test_learning import LEAN, post_answers, right_answers, wrong_answers
 
 POOL_SIZE, DRAW = 6, 2
 

@@ -19,7 +19,7 @@ from learners.services.learning import (
 )
 from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit
 from learners.services.xapi import DELIVER_TASK, xapi_deliver, xapi_deliver_due
-from tests.learners.test_learning import LEAN, right_answers, wrong_answers
+from tests.learners.views.test_learning import LEAN, right_answers, wrong_answers
 from tests.ralph_lrs import PASSWORD, USERNAME, RalphLrs
 
 VERB = "http://adlnet.gov/expapi/verbs/"

@@ -13,22 +13,11 @@ from learners.models import AssignmentPerson, AuditLog, UnitManager
 from learners.permissions import HRScope
 from learners.selectors.reports import Filters, dashboard
 from learners.services.assignments import assignment_create
-from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import complete_course, course_make, person, start_course, totp_for
 from tests.learners.hr_support import unit as make_unit
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 27)
-
-
-@pytest.fixture
-def kommune(db):
-    return MunicipalityFactory(name="Fjordvik")
-
-
-@pytest.fixture
-def annen(db):
-    return MunicipalityFactory(name="Annenvik")
 
 
 @pytest.fixture
@@ -177,7 +166,7 @@ def test_people_export_as_csv_is_streamed_with_norwegian_headers_and_no_formulas
     assert response.streaming
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:5] == ["Navn", "E-post", "Enhet", "Læringsløp/kurs", "Status"]
+    assert rows[0][:5] == ["Navn", "E-post", "Enhet", "Læringssti/kurs", "Status"]
     assert rows[1][0].startswith("'=HYPERLINK")
     assert rows[1][4] == "Ikke startet"
     assert AuditLog.objects.filter(action="report.export", actor=org["hr"]).exists()
@@ -196,7 +185,7 @@ def test_dashboard_export_as_xlsx_is_streamed_from_a_file_and_neutralises_formul
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0] == (
-        "Læringsløp/kurs", "Enhet", "Fullført", "Utløper snart", "Pågår", "Ikke startet",
+        "Læringssti/kurs", "Enhet", "Fullført", "Utløper snart", "I gang", "Ikke startet",
         "Forfalt", "Totalt",
     )  # fmt: skip
     assert ("Personvern", "'+SUM(A1:A9)", 0, 0, 0, 0, 0, 0) in rows
@@ -242,3 +231,21 @@ def test_hr_unassigns_one_person_and_they_leave_the_numbers(client, kommune, org
     assert not assignment.people.exists()
     assert client.get(reverse("hr:dashboard")).context["items"] == []
     assert AuditLog.objects.filter(action="assignment.person_remove", actor=org["hr"]).exists()
+
+
+def test_export_headers_follow_the_hr_users_language(client, kommune, org):
+    course = course_make("Personvern")
+    assignment_create(
+        municipality=kommune, actor=org["hr"], target="people", course=course,
+        people=[org["hr"]],
+    )  # fmt: skip
+    org["hr"].language = "en"
+    org["hr"].save(update_fields=["language"])
+    client.force_login(org["hr"])
+    response = client.get(reverse("hr:people") + "?format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [
+        "Name", "E-mail", "Unit", "Learning path/course", "Status", "Due", "Completed", "Expires",
+    ]  # fmt: skip
+    assert rows[1][4] == "Not started"

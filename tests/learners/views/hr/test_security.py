@@ -11,20 +11,10 @@ from learners.services import certificates as certificate_services
 from learners.services.assignments import assignment_create
 from learners.services.change import change_agent_set
 from learners.urls import hr as urls_hr
-from tests.factories import MunicipalityFactory, UserFactory
+from tests.factories import UserFactory
 from tests.learners.hr_support import complete_course, course_make, person, totp_for, unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kommune(db):
-    return MunicipalityFactory(name="Fjordvik")
-
-
-@pytest.fixture
-def annen(db):
-    return MunicipalityFactory(name="Annenvik")
 
 
 def test_hr_without_two_factor_is_sent_to_totp_setup_before_any_hr_page(client, kommune):

@@ -10,22 +10,11 @@ from django.urls import reverse
 
 from learners.models import AuditLog, Membership, OrgUnit, UnitManager, User
 from learners.services.employee_import import employee_import
-from tests.factories import MunicipalityFactory
 from tests.learners.hr_support import person, totp_for, unit
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "navn;e-post;enhet;rolle;leder-e-post\n"
-
-
-@pytest.fixture
-def kommune(db):
-    return MunicipalityFactory(name="Fjordvik")
-
-
-@pytest.fixture
-def annen(db):
-    return MunicipalityFactory(name="Annenvik")
 
 
 @pytest.fixture
