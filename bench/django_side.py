@@ -1,7 +1,8 @@
 """The parts of the benchmark that need Django itself; bench/run.py runs each as a subprocess
 with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from stdout.
 
-    setup N          sessions, URLs and N prepared quiz attempts (with their POST bodies)
+    setup N          sessions, URLs and N prepared quiz attempts (with their POST bodies), and
+                     the item analysis of the busiest quiz computed as the hourly task would
     sql              the raw SQL baselines for the Oslo reports, timed over psycopg
     export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
     certificates N   issue, sign and render N certificates with the Celery worker
@@ -129,6 +130,7 @@ def setup(count: int) -> None:
         .select_related("user", "municipality")
         .order_by("pk")[:count]
     )
+    stats = quiz_statistics_fixture()
     csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
     quiz = []
     for item in candidates:
@@ -150,8 +152,43 @@ def setup(count: int) -> None:
             "module_url": module.url,
             "quiz_url": f"/laering/quiz/{quiz_module.pk}/",
             "quiz": quiz,
+            **stats,
         }
     )
+
+
+def quiz_statistics_fixture() -> dict:
+    """The busiest quiz (most submitted attempts): its statistics computed once, timed, as
+    the hourly background task does, and an editor's session for the admin page."""
+    from django.contrib.auth.models import Group
+
+    from learners.services.quiz_stats import quiz_statistics_compute
+
+    busiest = (
+        QuizAttempt.objects.filter(status=QuizAttempt.Status.SUBMITTED)
+        .values("quiz_page_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "quiz_page_id")
+        .first()
+    )
+    started = time.perf_counter()
+    quiz_statistics_compute(quiz_page_id=busiest["quiz_page_id"])
+    seconds = round(time.perf_counter() - started, 1)
+    editor, _created = User.objects.get_or_create(
+        email=f"bench-editor@{EMAIL_DOMAIN}",
+        defaults={"first_name": "Bench", "last_name": "Editor", "is_staff": True},
+    )
+    editor.groups.add(Group.objects.get(name="Editors"))
+    if not Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=editor, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        )
+    return {
+        "editor": session_for(editor),
+        "quiz_stats_url": f"/admin/quiz-statistikk/{busiest['quiz_page_id']}/?forsok=alle",
+        "quiz_stats_attempts": busiest["n"],
+        "quiz_stats_compute_seconds": seconds,
+    }
 
 
 def _timed(sql: str, params, runs: int = 5) -> dict:

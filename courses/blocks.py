@@ -177,5 +177,38 @@ class QuestionBlock(blocks.StructBlock):
         return value
 
 
+class QuestionPoolBlock(blocks.StructBlock):
+    """A group of questions of which each attempt asks only some, drawn on the server, so a
+    retry meets different questions where the pool allows."""
+
+    title = blocks.CharBlock(
+        label=_("What the questions are about"), help_text=_("For editors only.")
+    )
+    draw = blocks.IntegerBlock(
+        label=_("Questions asked per attempt"),
+        min_value=1,
+        default=1,
+        help_text=_("Each attempt asks this many of the questions below, drawn at random."),
+    )
+    questions = blocks.ListBlock(QuestionBlock(), min_num=1, label=_("Questions in the pool"))
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Question pool")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value["draw"] > len(value["questions"]):
+            raise StructBlockValidationError(
+                block_errors={
+                    "draw": ValidationError(
+                        _("The pool has only %(n)s questions.") % {"n": len(value["questions"])}
+                    )
+                }
+            )
+        return value
+
+
 class QuizBlock(blocks.StreamBlock):
     question = QuestionBlock()
+    pool = QuestionPoolBlock()

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from courses import grading
+
 LEVELS = [
     ("intro", _("Introduction")),
     ("intermediate", _("Intermediate")),
@@ -12,3 +14,9 @@ DURATIONS = {  # catalogue filter buckets, in minutes
     "medium": (61, 120),
     "long": (121, 10_000),
 }
+ANSWERS_SHOWN = [
+    (grading.REVEAL_AFTER_SUCCESS_OR_END, _("After a pass or when no attempt is left")),
+    (grading.REVEAL_AFTER_SUCCESS, _("Only after a pass")),
+    (grading.REVEAL_AT_END, _("Only when no attempt is left")),
+    (grading.REVEAL_NEVER, _("Never")),
+]

@@ -72,6 +72,20 @@ def grade(questions: list[dict], answers: dict[str, list[str]], pass_mark: int) 
     )
 
 
+def draw_questions(groups: list[dict], *, asked_before: dict[str, int], seed: int) -> list[dict]:
+    """The questions of one attempt: every single question, and `draw` from each pool,
+    preferring those asked least often in this learner's earlier attempts (random among
+    equals), so a retry meets new questions while the pool has any."""
+    rng = random.Random(seed)  # noqa: S311 - drawing questions, not security
+    drawn = []
+    for group in groups:
+        ranked = sorted(
+            group["questions"], key=lambda q: (asked_before.get(q["id"], 0), rng.random())
+        )
+        drawn.extend(ranked[: group["draw"]])
+    return drawn
+
+
 def shuffled_order(questions: list[dict], seed: int) -> dict:
     """Question order and per-question choice order for one attempt, reproducible from seed.
     An ordering question is never shown already in the right order when it can be avoided."""
@@ -88,6 +102,29 @@ def shuffled_order(questions: list[dict], seed: int) -> dict:
                 break
         choices[question["id"]] = shuffled
     return {"questions": question_ids, "choices": choices}
+
+
+REVEAL_AFTER_SUCCESS_OR_END = "pass_or_last"
+REVEAL_AFTER_SUCCESS = "pass"
+REVEAL_AT_END = "last"
+REVEAL_NEVER = "never"
+
+
+def right_answers_visible(
+    policy: str, *, passed: bool, attempts_used: int, max_attempts: int
+) -> bool:
+    """May the learner see the right answers in a review? `passed` is whether any attempt so
+    far passed; no attempt is left when the limit (0 = none) is used up. Until then a review
+    shows only which questions were wrong and the editor's feedback, so a retry tests
+    something."""
+    none_left = bool(max_attempts) and attempts_used >= max_attempts
+    if policy == REVEAL_AFTER_SUCCESS:
+        return passed
+    if policy == REVEAL_AT_END:
+        return none_left
+    if policy == REVEAL_NEVER:
+        return False
+    return passed or none_left
 
 
 @dataclass(frozen=True)

@@ -43,33 +43,58 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
+def _question_value(course_slug: str, q: dict) -> dict:
+    return {
+        "kind": q["type"],
+        "text": q["text"],
+        "explanation": q.get("explanation", ""),
+        "choices": [
+            {
+                "type": "item",
+                "id": stable_id(course_slug, "q", q["key"], c["key"]),
+                "value": {
+                    "text": c["text"],
+                    "correct": bool(c.get("correct", False)),
+                    "feedback": c.get("feedback", ""),
+                },
+            }
+            for c in q["choices"]
+        ],
+    }
+
+
 def _quiz_stream(course_slug: str, quiz: dict | None) -> list[dict]:
+    """Single questions, then pools ("draw" of their questions asked per attempt)."""
     if not quiz:
         return []
-    return [
+    stream = [
         {
             "type": "question",
             "id": stable_id(course_slug, "q", q["key"]),
-            "value": {
-                "kind": q["type"],
-                "text": q["text"],
-                "explanation": q.get("explanation", ""),
-                "choices": [
-                    {
-                        "type": "item",
-                        "id": stable_id(course_slug, "q", q["key"], c["key"]),
-                        "value": {
-                            "text": c["text"],
-                            "correct": bool(c.get("correct", False)),
-                            "feedback": c.get("feedback", ""),
-                        },
-                    }
-                    for c in q["choices"]
-                ],
-            },
+            "value": _question_value(course_slug, q),
         }
-        for q in quiz["questions"]
+        for q in quiz.get("questions", [])
     ]
+    for pool in quiz.get("pools", []):
+        stream.append(
+            {
+                "type": "pool",
+                "id": stable_id(course_slug, "pool", pool["key"]),
+                "value": {
+                    "title": pool["title"],
+                    "draw": pool["draw"],
+                    "questions": [
+                        {
+                            "type": "item",
+                            "id": stable_id(course_slug, "q", q["key"]),
+                            "value": _question_value(course_slug, q),
+                        }
+                        for q in pool["questions"]
+                    ],
+                },
+            }
+        )
+    return stream
 
 
 def _body_stream(course_slug: str, module_key: str, body: list[dict]) -> list[dict]:

@@ -11,6 +11,7 @@ from learners.services import (
     outbox,
     ownership,
     privacy,
+    quiz_stats,
     reminders,
     xapi,
 )
@@ -118,6 +119,12 @@ def retention_anonymise(self) -> int:
     return len(
         {person["id"] for result in privacy.retention_anonymise() for person in result.people}
     )
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def quiz_statistics_refresh(self) -> int:
+    """Item analysis for editors: recompute the quizzes with new attempts."""
+    return quiz_stats.quiz_statistics_refresh()
 
 
 # Learning records to the municipalities' LRSs (learners.services.xapi). No Celery retry: a

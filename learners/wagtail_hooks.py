@@ -1,9 +1,13 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.ui.menus.pages import PageMenuItem
 
 from courses import translations
-from courses.models import ModulePage
+from courses.models import CoursePage, ModulePage
 from learners.selectors.learning import enrolment_for
 from learners.services.learning import module_visit
+from learners.views.quiz_stats import quiz_statistics_view
 
 
 @hooks.register("before_serve_page")
@@ -13,3 +17,31 @@ def remember_where_the_learner_is(page, request, serve_args, serve_kwargs):
         enrolment = enrolment_for(user=request.user, course_id=page.get_parent().pk)
         if enrolment is not None:
             module_visit(enrolment=enrolment, module=translations.canonical(page))
+
+
+@hooks.register("register_admin_urls")
+def quiz_statistics_urls():
+    return [
+        path(
+            "quiz-statistikk/<int:page_id>/",
+            quiz_statistics_view,
+            name="learners_quiz_statistics",
+        )
+    ]
+
+
+class QuizStatisticsButton(PageMenuItem):
+    label = gettext_lazy("Quiz statistics")
+    icon_name = "table"
+    url_name = "learners_quiz_statistics"
+
+    def is_shown(self, user):
+        return getattr(self.page.specific_deferred, "has_quiz", False) and (
+            self.page.permissions_for_user(user).can_edit()
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def quiz_statistics_button(page, user, view_name, next_url=None):
+    if isinstance(page.specific_deferred, CoursePage | ModulePage):
+        yield QuizStatisticsButton(page=page, priority=80)

@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Hourly in the working day, like the HR reminders: each goes once (a unique marker).
         "schedule": crontab(hour="7-17", minute=15),
     },
+    # Item analysis for editors: quizzes with new attempts, recomputed every hour.
+    "quiz-statistics-refresh": {
+        "task": "learners.tasks.quiz_statistics_refresh",
+        "schedule": crontab(minute=40),
+    },
     # Learning records waiting for a municipality's LRS (after a failure, with backoff).
     "xapi-deliver-due": {
         "task": "learners.tasks.xapi_deliver_due_task",

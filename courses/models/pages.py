@@ -11,11 +11,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from courses import translations
+from courses import grading, translations
 from courses.blocks import LessonBodyBlock, QuizBlock
-from courses.choices import DURATIONS, LEVELS
+from courses.choices import ANSWERS_SHOWN, DURATIONS, LEVELS
 from courses.models.snippets import Topic
-from courses.quiz import quiz_snapshot
+from courses.quiz import quiz_groups, quiz_snapshot
 from courses.search import page_search
 
 
@@ -32,10 +32,25 @@ class QuizSettings(models.Model):
     wait_minutes = models.PositiveIntegerField(
         _("waiting time between attempts (minutes)"), default=0
     )
+    show_answers = models.CharField(
+        _("show the right answers"),
+        max_length=20,
+        choices=ANSWERS_SHOWN,
+        default=grading.REVEAL_AFTER_SUCCESS_OR_END,
+        help_text=_(
+            "Until then the learner sees which questions were wrong and your feedback, "
+            "but not the right answers."
+        ),
+    )
 
     quiz_panels = [
         MultiFieldPanel(
-            [FieldPanel("pass_mark"), FieldPanel("max_attempts"), FieldPanel("wait_minutes")],
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("max_attempts"),
+                FieldPanel("wait_minutes"),
+                FieldPanel("show_answers"),
+            ],
             heading=_("Quiz rules"),
         ),
         FieldPanel("quiz"),
@@ -48,9 +63,47 @@ class QuizSettings(models.Model):
     def has_quiz(self) -> bool:
         return len(self.quiz) > 0
 
+    @property
+    def answers_promise(self) -> str:
+        """What the quiz page tells the learner about feedback and right answers."""
+        promises = {
+            grading.REVEAL_AFTER_SUCCESS_OR_END: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are shown when you have passed or have no attempts left."
+            ),
+            grading.REVEAL_AFTER_SUCCESS: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are shown when you have passed."
+            ),
+            grading.REVEAL_AT_END: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are shown when you have no attempts left."
+            ),
+            grading.REVEAL_NEVER: _(
+                "After you submit you see which questions were wrong and our feedback. The "
+                "right answers are not shown."
+            ),
+        }
+        policy = self.show_answers
+        if not self.max_attempts:  # no limit: "no attempt left" never comes
+            policy = {
+                grading.REVEAL_AFTER_SUCCESS_OR_END: grading.REVEAL_AFTER_SUCCESS,
+                grading.REVEAL_AT_END: grading.REVEAL_NEVER,
+            }.get(policy, policy)
+        return promises.get(policy, promises[grading.REVEAL_AFTER_SUCCESS_OR_END])
+
     def quiz_snapshot(self) -> list[dict]:
-        """Questions with ids, choices and correct answers, as stored with an attempt."""
+        """Every question the quiz can ask, with ids, choices and correct answers."""
         return quiz_snapshot(self.quiz)
+
+    def quiz_groups(self) -> list[dict]:
+        """Single questions and pools, which an attempt draws its questions from."""
+        return quiz_groups(self.quiz)
+
+    @property
+    def quiz_question_count(self) -> int:
+        """How many questions one attempt asks."""
+        return sum(group["draw"] for group in self.quiz_groups())
 
 
 class CatalogPage(Page):
@@ -127,6 +180,8 @@ def _search_course_ids(query: str) -> list[int]:
 
 class CoursePage(QuizSettings, Page):
     """A course: what it gives, who it is for, its modules and an optional final quiz."""
+
+    quiz_kind = "course"  # the final quiz; templates name the page after this
 
     summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
     audience = models.TextField(_("audience"), blank=True)
@@ -209,6 +264,8 @@ class CoursePage(QuizSettings, Page):
 
 class ModulePage(QuizSettings, Page):
     """One lesson: text, cases, reflection, a task for the unit, and an optional quiz."""
+
+    quiz_kind = "module"
 
     COMPLETION_CHOICES = [
         ("manual", _("The learner marks it as done")),

@@ -17,6 +17,7 @@ from .learning import Enrolment, ModuleProgress, QuizAttempt, ReflectionAnswer
 from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
+from .quiz_stats import QuizStatistics
 from .scim import ScimGroup, ScimPerson, ScimToken
 from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
@@ -48,6 +49,7 @@ __all__ = [
     "OutboxMessage",
     "PlanStep",
     "QuizAttempt",
+    "QuizStatistics",
     "ReadinessResponse",
     "ReflectionAnswer",
     "ScimGroup",

@@ -1,6 +1,8 @@
-"""Quiz attempts: start with a stored snapshot and order, submit and grade exactly once."""
+"""Quiz attempts: start with the drawn questions stored as a snapshot with their order, submit
+and grade exactly once."""
 
 import secrets
+from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,10 +52,23 @@ def quiz_permission(*, enrolment: Enrolment, quiz_page) -> grading.AttemptPermis
     )
 
 
+def right_answers_visible(*, enrolment: Enrolment, quiz_page) -> bool:
+    """Whether this learner's reviews of this quiz may show the right answers now."""
+    submitted = enrolment.attempts.filter(
+        quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.SUBMITTED
+    )
+    return grading.right_answers_visible(
+        quiz_page.show_answers,
+        passed=submitted.filter(passed=True).exists(),
+        attempts_used=submitted.count(),
+        max_attempts=quiz_page.max_attempts,
+    )
+
+
 def quiz_attempt_start(*, enrolment: Enrolment, quiz_page, shown=None) -> QuizAttempt:
-    """Return the open attempt, or start a new one with a fresh shuffled order. `quiz_page`
-    is the source-language quiz the attempt belongs to and is graded on; `shown`, a
-    translation of it, gives the texts the learner reads."""
+    """Return the open attempt, or start a new one with its own draw from the quiz's pools
+    and a fresh shuffled order. `quiz_page` is the source-language quiz the attempt belongs to
+    and is graded on; `shown`, a translation of it, gives the texts the learner reads."""
     open_attempt = enrolment.attempts.filter(
         quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.STARTED
     ).first()
@@ -62,7 +77,15 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz_page, shown=None) -> QuizAt
     permission = quiz_permission(enrolment=enrolment, quiz_page=quiz_page)
     if not permission.allowed:
         raise LearningError(permission.reason, available_at=permission.available_at)
-    snapshot = quiz_page.quiz_snapshot()
+    asked_before = Counter(
+        question["id"]
+        for snapshot in enrolment.attempts.filter(quiz_page_id=quiz_page.pk).values_list(
+            "snapshot", flat=True
+        )
+        for question in snapshot
+    )
+    seed = secrets.randbits(32)
+    snapshot = grading.draw_questions(quiz_page.quiz_groups(), asked_before=asked_before, seed=seed)
     if shown is not None and shown.pk != quiz_page.pk:
         snapshot = snapshot_in_language(snapshot, shown.quiz_snapshot())
     try:
@@ -72,7 +95,7 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz_page, shown=None) -> QuizAt
                 quiz_page_id=quiz_page.pk,
                 number=enrolment.attempts.filter(quiz_page_id=quiz_page.pk).count() + 1,
                 snapshot=snapshot,
-                order=grading.shuffled_order(snapshot, seed=secrets.randbits(32)),
+                order=grading.shuffled_order(snapshot, seed=seed),
                 pass_mark=quiz_page.pass_mark,
             )
     except IntegrityError:

@@ -24,7 +24,12 @@ from learners.services.learning import (
     module_complete,
     reflection_save,
 )
-from learners.services.quiz import quiz_attempt_start, quiz_attempt_submit, quiz_page_for
+from learners.services.quiz import (
+    quiz_attempt_start,
+    quiz_attempt_submit,
+    quiz_page_for,
+    right_answers_visible,
+)
 
 # Lazy: the dict is built at import, the text is chosen per request in the learner's language.
 ERROR_MESSAGES = {
@@ -193,35 +198,66 @@ def attempt_review(request, attempt_id: int):
         ModulePage.objects.filter(pk=attempt.quiz_page_id).first()
         or CoursePage.objects.filter(pk=attempt.quiz_page_id).first()
     )
+    show_right = right_answers_visible(enrolment=attempt.enrolment, quiz_page=page)
     page = translations.in_language(page) if page is not None else None
     return render(
         request,
         "learners/attempt_review.html",
-        {"attempt": attempt, "quiz_page": page, "questions": review_rows(attempt)},
+        {
+            "attempt": attempt,
+            "quiz_page": page,
+            "show_right": show_right,
+            "questions": review_rows(attempt, show_right=show_right),
+        },
     )
 
 
-def review_rows(attempt) -> list[dict]:
-    """What was asked, answered and right, in the order the learner saw it."""
+def review_rows(attempt, *, show_right: bool) -> list[dict]:
+    """What was asked, answered and (when the quiz's rule allows it) right, in the order the
+    learner saw it. Without show_right nothing tells which unchosen answers were right."""
     by_id = {q["id"]: q for q in attempt.snapshot}
     rows = []
     for number, qid in enumerate(attempt.order["questions"], start=1):
         question = by_id[qid]
         chosen = attempt.answers.get(qid, [])
         choices = {c["id"]: c for c in question["choices"]}
+        correct = question_is_correct(question, chosen)
         rows.append(
             {
                 "number": number,
                 "question": question,
-                "correct": question_is_correct(question, chosen),
+                "correct": correct,
+                "options": (
+                    _option_rows(question, chosen, attempt.order["choices"].get(qid, []))
+                    if show_right and not correct and question["kind"] == "multiple"
+                    else []
+                ),
                 "chosen": [choices[cid] for cid in chosen if cid in choices],
                 "right": (
-                    question["choices"]
+                    []
+                    if not show_right
+                    else question["choices"]
                     if question["kind"] == "ordering"
                     else [c for c in question["choices"] if c["correct"]]
                 ),
             }
         )
+    return rows
+
+
+def _option_rows(question, chosen, shown_order) -> list[dict]:
+    """Every option of a wrong multiple-answer question, in the order shown, with its part:
+    a right pick, a wrong pick, a right option that was missed, or rightly left out."""
+    by_id = {c["id"]: c for c in question["choices"]}
+    order = [cid for cid in shown_order if cid in by_id] or list(by_id)
+    rows = []
+    for cid in order:
+        choice, picked = by_id[cid], cid in chosen
+        if picked:
+            state = "right_pick" if choice["correct"] else "wrong_pick"
+        else:
+            state = "missed" if choice["correct"] else "left_out"
+        rows.append({"choice": choice, "picked": picked, "state": state})
     return rows
 
 

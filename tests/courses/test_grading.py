@@ -127,3 +127,51 @@ def test_course_is_complete_exactly_when_required_done_and_final_quiz_passed(
         final_quiz_passed=passed,
     )
     assert complete == (required <= done and (passed or not has_quiz))
+
+
+def test_right_answers_are_shown_after_a_pass_or_when_no_attempt_is_left_by_default():
+    rule = grading.REVEAL_AFTER_SUCCESS_OR_END
+    assert not grading.right_answers_visible(rule, passed=False, attempts_used=1, max_attempts=3)
+    assert grading.right_answers_visible(rule, passed=True, attempts_used=1, max_attempts=3)
+    assert grading.right_answers_visible(rule, passed=False, attempts_used=3, max_attempts=3)
+    assert not grading.right_answers_visible(rule, passed=False, attempts_used=9, max_attempts=0)
+
+
+def test_the_editor_can_show_right_answers_only_after_a_pass_only_at_the_end_or_never():
+    after_pass, last, never = grading.REVEAL_AFTER_SUCCESS, grading.REVEAL_AT_END, "never"
+    assert not grading.right_answers_visible(
+        after_pass, passed=False, attempts_used=3, max_attempts=3
+    )
+    assert grading.right_answers_visible(after_pass, passed=True, attempts_used=1, max_attempts=3)
+    assert not grading.right_answers_visible(last, passed=True, attempts_used=1, max_attempts=3)
+    assert grading.right_answers_visible(last, passed=False, attempts_used=3, max_attempts=3)
+    assert not grading.right_answers_visible(never, passed=True, attempts_used=3, max_attempts=3)
+
+
+def pool(pid, n, draw):
+    return {
+        "pool": pid,
+        "draw": draw,
+        "questions": [q(f"{pid}{i}", "single", [0]) for i in range(n)],
+    }
+
+
+def test_each_attempt_asks_every_single_question_and_draw_from_each_pool():
+    groups = [{"pool": "", "draw": 1, "questions": [q("solo", "single", [0])]}, pool("p", 8, 3)]
+    drawn = grading.draw_questions(groups, asked_before={}, seed=1)
+    ids = [question["id"] for question in drawn]
+    assert ids[0] == "solo" and len(ids) == 4 and len(set(ids)) == 4
+    assert set(ids[1:]) <= {f"p{i}" for i in range(8)}
+
+
+def test_a_retry_gets_questions_not_asked_before_while_the_pool_has_them():
+    groups = [pool("p", 5, 2)]
+    first = {x["id"] for x in grading.draw_questions(groups, asked_before={}, seed=7)}
+    second = {
+        x["id"]
+        for x in grading.draw_questions(groups, asked_before=dict.fromkeys(first, 1), seed=7)
+    }
+    assert not first & second
+    asked = dict.fromkeys(first | second, 1)
+    third = {x["id"] for x in grading.draw_questions(groups, asked_before=asked, seed=7)}
+    assert ({f"p{i}" for i in range(5)} - first - second) <= third  # the one left is asked

@@ -331,7 +331,9 @@ class Command(BaseCommand):
             quiz = {}
             for module in modules:
                 if module.has_quiz:
-                    snapshot = module.quiz_snapshot()
+                    snapshot = grading.draw_questions(
+                        module.quiz_groups(), asked_before={}, seed=module.pk
+                    )
                     orders = [
                         json.dumps(grading.shuffled_order(snapshot, seed=n)) for n in range(4)
                     ]

@@ -75,7 +75,7 @@ def test_eager_mode_runs_the_task_after_commit_and_marks_it_sent(
 def test_completion_queues_one_certificate_however_often_it_is_announced(
     learner, bergen, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(outbox, "_publish_after_commit", lambda message_id: None)
+    monkeypatch.setattr(outbox, "_publish_after_commit", lambda message_id, name="": None)
     course = CoursePageFactory()
     enrolment = EnrolmentFactory(
         user=learner, municipality=bergen, course=course, status="active", completed_at=None
