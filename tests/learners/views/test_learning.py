@@ -301,3 +301,15 @@ def test_query_counts_are_the_same_with_1_or_50_enrolments(
         with django_assert_max_num_queries(with_one[url]):
             assert client.get(url).status_code == 200
     assert _count_queries(client, "/min-laering/") == with_one["/min-laering/"]
+
+
+def test_userbar_is_for_editors_only(client, learner, course):
+    """Wagtail's userbar costs two permission queries: only staff (editors, reviewers,
+    admins) get it, learners do not."""
+    from learners.models import User
+
+    module = course.modules[0]
+    client.force_login(learner)
+    assert b"wagtail-userbar" not in client.get(module.url).content
+    client.force_login(User.objects.get(email="redaktor@endra.example"))
+    assert b"wagtail-userbar" in client.get(module.url).content
