@@ -19,3 +19,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_AUTOREFRESH = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Browser tests wait for the live server's last answer before the database is emptied.
+MIDDLEWARE = ["tests.e2e.inflight.InFlightMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.e2e.inflight import wait_until_idle
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -132,6 +134,9 @@ def page(browser, site):
     )
     yield page
     context.close()
+    # The server may still be answering the last step (the browser gave up on it when the
+    # context closed): let it finish before the test's database is emptied.
+    assert wait_until_idle(E2E_TIMEOUT_MS / 1000), "the live server never finished a request"
     assert not errors, f"JavaScript or CSP errors in the page: {errors}"
 
 
