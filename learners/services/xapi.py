@@ -174,34 +174,30 @@ def _record(*, enrolment: Enrolment, events: list[dict]) -> int:
 # The events. Keys are built from ids, so the same event always gives the same statement.
 
 
-def xapi_module_started(*, enrolment: Enrolment, module: ModulePage) -> int:
+def _module_event(*, enrolment: Enrolment, module: ModulePage, key: str, verb: str, result=None):
     course = CoursePage.objects.get(pk=enrolment.course_id)
-    return _record(
-        enrolment=enrolment,
-        events=[
-            {
-                "key": f"module-started:{enrolment.pk}:{module.pk}",
-                "verb": "attempted",
-                "activity": module_activity(module),
-                "parent": course_activity(course),
-            }
-        ],
-    )
+    event = {
+        "key": f"{key}:{enrolment.pk}:{module.pk}",
+        "verb": verb,
+        "activity": module_activity(module),
+        "parent": course_activity(course),
+    }
+    if result:
+        event["result"] = result
+    return _record(enrolment=enrolment, events=[event])
+
+
+def xapi_module_started(*, enrolment: Enrolment, module: ModulePage) -> int:
+    return _module_event(enrolment=enrolment, module=module, key="module-started", verb="attempted")
 
 
 def xapi_module_completed(*, enrolment: Enrolment, module: ModulePage) -> int:
-    course = CoursePage.objects.get(pk=enrolment.course_id)
-    return _record(
+    return _module_event(
         enrolment=enrolment,
-        events=[
-            {
-                "key": f"module-completed:{enrolment.pk}:{module.pk}",
-                "verb": "completed",
-                "activity": module_activity(module),
-                "parent": course_activity(course),
-                "result": {"completion": True},
-            }
-        ],
+        module=module,
+        key="module-completed",
+        verb="completed",
+        result={"completion": True},
     )
 
 

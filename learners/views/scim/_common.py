@@ -19,6 +19,7 @@ from scim2_models import (
     Context,
     Error,
     ListResponse,
+    PatchOp,
     SCIMException,
     ScimPolicy,
     SearchRequest,
@@ -135,6 +136,24 @@ def _patch_body(request) -> dict:
                 for item in value
             ]
     return payload
+
+
+def _changed(request, model, current):
+    """`current` after the request's PUT (a replacement) or PATCH; None for any other method."""
+    with POLICY:
+        if request.method == "PUT":
+            resource = model.model_validate(
+                _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
+            )
+            resource.replace(current)
+            return resource
+        if request.method == "PATCH":
+            patch = PatchOp[model].model_validate(
+                _patch_body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+            )
+            patch.patch(current)
+            return current
+    return None
 
 
 def _location(request, name: str, pk) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from scim2_models import Context, Meta, NotFoundException, PatchOp
+from scim2_models import Context, Meta, NotFoundException
 
 from learners.lib.scim import Group, GroupMember
 from learners.models import ScimGroup
@@ -13,11 +13,11 @@ from learners.services import scim as services
 from ._common import (
     POLICY,
     _body,
+    _changed,
     _error,
     _filter_ast,
     _list,
     _location,
-    _patch_body,
     _query_params,
     _resource_response,
     scim_endpoint,
@@ -104,20 +104,9 @@ def group(request, pk: str):
         services.scim_group_delete(group=found)
         return HttpResponse(status=204)
     current = _group(request, found)
-    with POLICY:
-        if request.method == "PUT":
-            resource = Group.model_validate(
-                _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
-            )
-            resource.replace(current)
-        elif request.method == "PATCH":
-            patch = PatchOp[Group].model_validate(
-                _patch_body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
-            )
-            patch.patch(current)
-            resource = current
-        else:
-            return _error(405, "Method not allowed.")
+    resource = _changed(request, Group, current)
+    if resource is None:
+        return _error(405, "Method not allowed.")
     updated = services.scim_group_replace(
         group=found,
         display_name=resource.display_name or "",

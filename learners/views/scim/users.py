@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from scim2_models import Context, GroupMembership, Manager, Meta, NotFoundException, PatchOp
+from scim2_models import Context, GroupMembership, Manager, Meta, NotFoundException
 
 from learners.lib import scim as resources
 from learners.lib.scim import EnterpriseUser, Name, User, UserEmail
@@ -14,11 +14,11 @@ from learners.services import scim as services
 from ._common import (
     POLICY,
     _body,
+    _changed,
     _error,
     _filter_ast,
     _list,
     _location,
-    _patch_body,
     _query_params,
     _resource_response,
     scim_endpoint,
@@ -116,19 +116,8 @@ def user(request, pk: str):
         services.scim_person_delete(person=person)
         return HttpResponse(status=204)
     current = _user(request, person)
-    with POLICY:
-        if request.method == "PUT":
-            resource = User.model_validate(
-                _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
-            )
-            resource.replace(current)
-        elif request.method == "PATCH":
-            patch = PatchOp[User].model_validate(
-                _patch_body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
-            )
-            patch.patch(current)
-            resource = current
-        else:
-            return _error(405, "Method not allowed.")
+    resource = _changed(request, User, current)
+    if resource is None:
+        return _error(405, "Method not allowed.")
     person = services.scim_person_replace(person=person, data=resources.person_data(resource))
     return _resource_response(request, _user(request, _reload_person(person)))
