@@ -27,6 +27,7 @@ from learners.models import (
     User,
 )
 from learners.selectors.scim import token_digest
+from learners.validators import contains_identity_number
 
 from .audit import audit_log_write
 from .org import org_unit_create
@@ -109,6 +110,9 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 
 
 def _bring_in(person: ScimPerson, *, user: User | None) -> User:
+    if contains_identity_number(f"{person.given_name} {person.family_name}"):
+        # Endra keeps no identity numbers: the same refusal the import and sign-up give.
+        raise InvalidValueException(detail="A name must not hold a national identity number.")
     plan = person_bring_into_municipality(
         municipality=person.municipality, email=person.email, first_name=person.given_name,
         last_name=person.family_name, org_unit=person.org_unit, source="scim", user=user,

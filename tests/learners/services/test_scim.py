@@ -163,6 +163,12 @@ def test_a_bergen_token_cannot_put_a_trondheim_person_in_a_group(scim_bergen, sc
     assert status == 400 and error["scimType"] == "invalidValue"
 
 
+def test_a_name_holding_an_identity_number_is_refused_as_a_scim_error(scim_bergen):
+    status, error = scim_bergen.create("ola@bergen.example", family="Nordmann 010190 12345")
+    assert status == 400 and error["scimType"] == "invalidValue"
+    assert not User.objects.filter(email="ola@bergen.example").exists()
+
+
 # --- Ownership ----------------------------------------------------------------------------
 
 
