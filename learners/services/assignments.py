@@ -193,7 +193,8 @@ def _completions_sync(*, assignment: Assignment, user_ids: list[int]) -> None:
         user_id__in=user_ids, course_id__in=required, completed_at__isnull=False
     ).values_list("user_id", "course_id", "completed_at")
     for user_id, course_id, completed_at in rows:
-        done.setdefault(user_id, {})[course_id] = completed_at
+        if completed_at is not None:
+            done.setdefault(user_id, {})[course_id] = completed_at
     complete = {uid: max(when.values()) for uid, when in done.items() if required <= when.keys()}
     if not complete:
         return
@@ -331,6 +332,7 @@ def assignment_create(
     )
     while _job_batch_run(job_id=job.pk):
         pass
+    job.refresh_from_db()
     return job.assignment
 
 
