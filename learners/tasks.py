@@ -75,6 +75,13 @@ def membership_invitation_send(self, invitation_id: int) -> None:
     ownership.membership_invitation_send(invitation_id=invitation_id)
 
 
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def assignment_job_task(self, job_id: int) -> int:
+    """Give an assignment to the people it reaches, batch by batch (resumes where it stopped;
+    a failure is recorded on the job for HR, who can start it again)."""
+    return assignments.assignment_job_run(job_id=job_id).done
+
+
 @shared_task(
     bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
 )

@@ -1,4 +1,4 @@
-from .assignments import Assignment, AssignmentPerson
+from .assignments import Assignment, AssignmentJob, AssignmentPerson
 from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
@@ -26,6 +26,7 @@ __all__ = [
     "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
+    "AssignmentJob",
     "AssignmentPerson",
     "AuditAction",
     "AuditLog",
