@@ -28,6 +28,7 @@ from .audit import audit_log_write
 from .certificates import certificate_issue_for_path
 from .hr import ROLES, HRError
 from .learning import enrolment_create
+from .rollups import rollup_refresh
 
 # A reopened assignment with a fixed date (or none) gets this many days to be done again.
 REOPEN_DAYS = 30
@@ -119,7 +120,8 @@ def _people_add(*, assignment: Assignment, users: list[User], today: dt.date) ->
     for user in new:
         for course in courses:
             enrolment_create(user=user, course=course, source=Enrolment.Source.ASSIGNMENT)
-        assignment_progress_sync(user=user)
+        assignment_progress_sync(user=user, refresh_rollup=False)
+    rollup_refresh(user_ids=[user.pk for user in new])  # once for everyone added
     return [user.pk for user in new]
 
 
@@ -197,6 +199,7 @@ def assigned_due_date_change(
     if not rows:
         return 0
     AssignmentPerson.objects.filter(pk__in=[row.pk for row in rows]).update(due_date=due_date)
+    rollup_refresh(user_ids=[row.user_id for row in rows])
     for assignment_id in sorted({row.assignment_id for row in rows}):
         audit_log_write(
             action=AuditAction.ASSIGNMENT_DUE_DATE_CHANGE,
@@ -217,6 +220,7 @@ def assignment_end(*, assignment: Assignment, actor: User | None) -> Assignment:
     if assignment.ended_at is None:
         assignment.ended_at = timezone.now()
         assignment.save(update_fields=["ended_at"])
+        rollup_refresh(user_ids=assignment.people.values_list("user_id", flat=True))
         audit_log_write(
             action=AuditAction.ASSIGNMENT_END,
             actor=actor,
@@ -238,6 +242,7 @@ def assignment_person_remove(*, assigned: AssignmentPerson, actor: User | None) 
         data={"user_id": assigned.user_id},
     )
     assigned.delete()
+    rollup_refresh(user_ids=[assigned.user_id])
 
 
 @transaction.atomic
@@ -287,9 +292,10 @@ def _path_required_course_ids(path: LearningPath) -> set[int]:
 
 
 @transaction.atomic
-def assignment_progress_sync(*, user: User) -> int:
+def assignment_progress_sync(*, user: User, refresh_rollup: bool = True) -> int:
     """Mark `user`'s open assignments complete when their course, or every required course of
-    their path, is complete; issues path certificates. Returns how many became complete."""
+    their path, is complete; issues path certificates. Returns how many became complete.
+    HR's numbers follow, unless the caller refreshes them itself (`refresh_rollup`)."""
     completed_at: dict[int, dt.datetime] = {
         course_id: done
         for course_id, done in Enrolment.objects.filter(
@@ -316,6 +322,8 @@ def assignment_progress_sync(*, user: User) -> int:
             continue
         _complete(assigned=assigned, completed_at=done)
         count += 1
+    if count and refresh_rollup:
+        rollup_refresh(user_ids=[user.pk])
     return count
 
 
@@ -362,6 +370,7 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
         .select_related("assignment__municipality", "assignment__learning_path")
     )
     count = 0
+    reopened: set[int] = set()
     for assigned in expired:
         assignment = assigned.assignment
         days = assignment.due_days if assignment.due_days is not None else REOPEN_DAYS
@@ -377,7 +386,9 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
             target=assigned,
             data={**previous, "due_date": assigned.due_date.isoformat()},
         )
+        reopened.add(assigned.user_id)
         count += 1
+    rollup_refresh(user_ids=reopened)
     return count
 
 
