@@ -13,6 +13,7 @@ from learners.services import (
     privacy,
     quiz_stats,
     reminders,
+    rollups,
     xapi,
 )
 
@@ -104,6 +105,15 @@ def hr_digest_send(self) -> int:
 def hr_assignments_reopen(self) -> int:
     """Daily: reopen assignments whose learning path validity has ended (recertification)."""
     return assignments.assignments_reopen_expired()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def hr_rollups_sweep(self) -> int:
+    """Just after midnight: the HR numbers that move with the date alone (overdue, expiring
+    soon); the dashboard does it itself should this not have run."""
+    return rollups.rollup_sweep_all()
 
 
 # Change in practice.

@@ -303,6 +303,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learners.tasks.hr_assignments_reopen",
         "schedule": crontab(hour=5, minute=30),
     },
+    "hr-rollups-sweep": {
+        "task": "learners.tasks.hr_rollups_sweep",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "hr-reminders-send": {
         "task": "learners.tasks.hr_reminders_send",
         # Hourly through the working day: each reminder goes once (SentReminder), and a run

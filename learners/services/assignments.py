@@ -32,6 +32,7 @@ from .audit import audit_log_write
 from .certificates import certificate_issue_for_path
 from .hr import ROLES, HRError
 from .outbox import outbox_enqueue
+from .rollups import rollup_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +230,7 @@ def _people_add(
         course_ids = assignment_course_ids(assignment)
     _enrolments_ensure(user_ids=new, course_ids=course_ids)
     _completions_sync(assignment=assignment, user_ids=new)
+    rollup_refresh(user_ids=new)  # once for everyone added
     return new
 
 
@@ -454,6 +456,7 @@ def assigned_due_date_change(
     if not rows:
         return 0
     AssignmentPerson.objects.filter(pk__in=[row.pk for row in rows]).update(due_date=due_date)
+    rollup_refresh(user_ids=[row.user_id for row in rows])
     for assignment_id in sorted({row.assignment_id for row in rows}):
         audit_log_write(
             action=AuditAction.ASSIGNMENT_DUE_DATE_CHANGE,
@@ -474,6 +477,7 @@ def assignment_end(*, assignment: Assignment, actor: User | None) -> Assignment:
     if assignment.ended_at is None:
         assignment.ended_at = timezone.now()
         assignment.save(update_fields=["ended_at"])
+        rollup_refresh(user_ids=assignment.people.values_list("user_id", flat=True))
         audit_log_write(
             action=AuditAction.ASSIGNMENT_END,
             actor=actor,
@@ -495,6 +499,7 @@ def assignment_person_remove(*, assigned: AssignmentPerson, actor: User | None) 
         data={"user_id": assigned.user_id},
     )
     assigned.delete()
+    rollup_refresh(user_ids=[assigned.user_id])
 
 
 @transaction.atomic
@@ -544,9 +549,10 @@ def _path_required_course_ids(path: LearningPath) -> set[int]:
 
 
 @transaction.atomic
-def assignment_progress_sync(*, user: User) -> int:
+def assignment_progress_sync(*, user: User, refresh_rollup: bool = True) -> int:
     """Mark `user`'s open assignments complete when their course, or every required course of
-    their path, is complete; issues path certificates. Returns how many became complete."""
+    their path, is complete; issues path certificates. Returns how many became complete.
+    HR's numbers follow, unless the caller refreshes them itself (`refresh_rollup`)."""
     completed_at: dict[int, dt.datetime] = {
         course_id: done
         for course_id, done in Enrolment.objects.filter(
@@ -573,6 +579,8 @@ def assignment_progress_sync(*, user: User) -> int:
             continue
         _complete(assigned=assigned, completed_at=done)
         count += 1
+    if count and refresh_rollup:
+        rollup_refresh(user_ids=[user.pk])
     return count
 
 
@@ -619,6 +627,7 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
         .select_related("assignment__municipality", "assignment__learning_path")
     )
     count = 0
+    reopened: set[int] = set()
     for assigned in expired:
         assignment = assigned.assignment
         days = assignment.due_days if assignment.due_days is not None else REOPEN_DAYS
@@ -634,7 +643,9 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
             target=assigned,
             data={**previous, "due_date": assigned.due_date.isoformat()},
         )
+        reopened.add(assigned.user_id)
         count += 1
+    rollup_refresh(user_ids=reopened)
     return count
 
 

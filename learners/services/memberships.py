@@ -7,6 +7,7 @@ from learners.models import AuditAction, Membership, Municipality, OrgUnit, User
 
 from .assignments import assignments_apply_to_membership
 from .audit import audit_log_write
+from .rollups import rollup_refresh
 
 
 @transaction.atomic
@@ -40,6 +41,7 @@ def membership_create(
         # New members, and members who move, get the unit and role assignments that now
         # reach them.
         assignments_apply_to_membership(membership=membership)
+        rollup_refresh(user_ids=[user.pk])  # counted in their new unit (or again, once back)
     audit_log_write(
         action=AuditAction.MEMBERSHIP_CREATE if created else AuditAction.MEMBERSHIP_UPDATE,
         actor=actor,

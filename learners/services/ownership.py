@@ -39,6 +39,7 @@ from learners.services.audit import audit_log_write
 from learners.services.mail import mail_send, site_url
 from learners.services.memberships import membership_create
 from learners.services.outbox import outbox_enqueue
+from learners.services.rollups import rollup_refresh
 from learners.validators import contains_identity_number
 
 ROLES = ("learner", "hr", "manager")
@@ -467,6 +468,7 @@ def membership_end(
         data={"user_id": membership.user_id, "source": source},
     )
     membership.delete()
+    rollup_refresh(user_ids=[membership.user_id])  # no longer counted here
     return ended
 
 
