@@ -34,7 +34,6 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from courses.models import CatalogPage, CoursePage, ModulePage  # noqa: E402
-from learners.management.commands.generate_scale_data import EMAIL_DOMAIN  # noqa: E402
 from learners.models import (  # noqa: E402
     Certificate,
     Enrolment,
@@ -43,6 +42,7 @@ from learners.models import (  # noqa: E402
     QuizAttempt,
     User,
 )
+from learners.services.scale_data import EMAIL_DOMAIN  # noqa: E402
 
 OSLO = "0301"
 

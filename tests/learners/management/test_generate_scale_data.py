@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Max
 
-from learners.management.commands.generate_scale_data import EMAIL_DOMAIN
 from learners.models import (
     AssignmentPerson,
     Enrolment,
@@ -18,6 +17,7 @@ from learners.models import (
     QuizAttempt,
     User,
 )
+from learners.services.scale_data import EMAIL_DOMAIN
 
 TINY = {
     "employees": 300,
