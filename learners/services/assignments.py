@@ -502,16 +502,20 @@ def assignment_person_remove(*, assigned: AssignmentPerson, actor: User | None) 
     rollup_refresh(user_ids=[assigned.user_id])
 
 
-@transaction.atomic
-def assignments_apply_to_membership(*, membership: Membership) -> list[int]:
+@transaction.atomic(savepoint=False)  # any error here ends the caller's transaction anyway
+def assignments_apply_to_membership(
+    *, membership: Membership, is_manager: bool | None = None
+) -> list[int]:
     """Give a member who joined or moved the open unit and role assignments that now reach
-    them, with a relative due date counted from today; returns the assignment ids."""
+    them, with a relative due date counted from today; returns the assignment ids. Pass
+    `is_manager` when the caller knows whether the member manages a unit here."""
     if membership.org_unit_id is None and not membership.is_learner and not membership.is_hr:
         return []
     unit_path = membership.org_unit.path if membership.org_unit is not None else None
-    is_manager = UnitManager.objects.filter(
-        user_id=membership.user_id, municipality_id=membership.municipality_id
-    ).exists()
+    if is_manager is None:
+        is_manager = UnitManager.objects.filter(
+            user_id=membership.user_id, municipality_id=membership.municipality_id
+        ).exists()
     roles = {"learner": membership.is_learner, "hr": membership.is_hr, "manager": is_manager}
     applied = []
     open_assignments = Assignment.objects.filter(
