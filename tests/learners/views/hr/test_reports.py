@@ -71,6 +71,12 @@ def test_the_unit_filter_lists_every_unit_escaped_with_its_label(client, kommune
         "Alle enheter", "Helse", "— Natt &amp; helg", "Skole",
     ]  # fmt: skip
     assert [value for value, chosen, _l in options if chosen] == [str(org["natt"].pk)]
+    # A unit's page offers the units inside it only, and narrows to the one chosen there.
+    response = client.get(reverse("hr:unit", args=[org["helse"].pk]))
+    labels = re.findall(r"<option [^>]*>([^<]*)</option>", response.content.decode())
+    assert "Skole" not in labels and "— Natt &amp; helg" in labels
+    response = client.get(reverse("hr:unit", args=[org["helse"].pk]), {"unit": org["natt"].pk})
+    assert response.context["unit"] == org["natt"]
 
 
 def test_another_municipalitys_unit_is_a_404(client, kommune, org):
