@@ -333,3 +333,33 @@ def test_a_status_filter_and_a_due_date_filter_agree_with_the_recount(kommune, a
     assert _report(dashboard(scope=scope, filters=due)) == _report(
         dashboard_recount(scope=scope, filters=due)
     )
+
+
+def test_a_deleted_unit_and_a_course_added_to_a_path_are_followed(
+    kommune, annen, django_capture_on_commit_callbacks
+):
+    from courses.models import LearningPathCourse
+
+    world = World(kommune, annen, random.Random(13))
+    learner = world.people[5]
+    membership_create(user=learner, municipality=kommune, org_unit=world.units[1])
+    assignment_create(
+        municipality=kommune, actor=world.hr, target="people", learning_path=world.path,
+        people=[learner],
+    )  # fmt: skip
+    # The learner started a course that is not (yet) in the path: not started on the path.
+    other = world.courses[0]
+    enrolment = Enrolment.objects.get_or_create(
+        user=learner, course=other, defaults={"municipality": kommune}
+    )[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        module_complete(enrolment=enrolment, module=ModulePage.objects.child_of(other).first())
+    item = f"p{world.path.pk}"
+    assert _rollup(kommune)[(WHOLE_MUNICIPALITY, item, "not_started")] == 1
+    LearningPathCourse.objects.create(path=world.path, course=other, required=False, sort_order=9)
+    assert _rollup(kommune)[(WHOLE_MUNICIPALITY, item, "in_progress")] == 1
+    assert _rollup(kommune) == _expected(kommune)
+    # An editor deletes the unit (and the one below it) in the admin: no unit now.
+    world.units[1].delete()
+    assert _rollup(kommune) == _expected(kommune)
+    assert ProgressRollupEntry.objects.get(user_id=learner.pk).unit_keys == [WHOLE_MUNICIPALITY]
