@@ -39,6 +39,7 @@ from learners.models import (  # noqa: E402
     Enrolment,
     Membership,
     Municipality,
+    OrgUnit,
     QuizAttempt,
     User,
 )
@@ -136,9 +137,22 @@ def setup(count: int) -> None:
     for item in candidates:
         attempt = quiz_attempt_start(enrolment=item, quiz_page=quiz_module)
         quiz.append({"session": session_for(item.user), "body": quiz_body(attempt, csrf)})
+    # A small team in Oslo (the smallest unit with ten or more people directly in it): its
+    # dashboard must cost in proportion to the team, not to Oslo.
+    team = (
+        Membership.objects.filter(municipality=oslo, org_unit__isnull=False)
+        .values("org_unit_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=10)
+        .order_by("n", "org_unit_id")
+        .first()
+    )
     out(
         {
             "csrf": csrf,
+            "oslo_units": OrgUnit.objects.filter(municipality=oslo).count(),
+            "team_unit_url": f"/hr/enhet/{team['org_unit_id']}/",
+            "team_people": team["n"],
             "oslo_people": Membership.objects.filter(municipality=oslo).count(),
             "small_municipality": f"{small.number} {small.name}",
             "small_people": Membership.objects.filter(municipality=small).count(),
@@ -261,6 +275,16 @@ def sql() -> None:
         .order_by()
     )
     orm_sql, orm_params = grouped.query.sql_with_params()
+    children = reports._child_units(scope=scope, base=None)
+    rollup_sql, rollup_params = (
+        reports.ProgressRollup.objects.filter(
+            municipality_id=oslo.pk,
+            unit_key__in=[reports.WHOLE_MUNICIPALITY, *(unit.pk for unit in children)],
+            count__gt=0,
+        )
+        .values_list("unit_key", "item", "status", "count")
+        .query.sql_with_params()
+    )
     people_sql, people_params = reports.people(
         scope=scope, filters=filters, today=today
     ).query.sql_with_params()
@@ -268,6 +292,7 @@ def sql() -> None:
         {
             "raw_group_by": _timed(RAW_GROUP_BY, params),
             "dashboard_orm_sql": _timed(orm_sql, orm_params),
+            "dashboard_rollup_sql": _timed(rollup_sql, rollup_params),
             "export_orm_sql": _timed(people_sql, people_params, runs=3),
         }
     )

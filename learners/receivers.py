@@ -4,9 +4,10 @@ LearnersConfig.ready(); each receiver calls one service."""
 import logging
 
 from learners.middleware import LANGUAGE_SESSION_KEY
-from learners.models import Enrolment
+from learners.models import Enrolment, Membership
 from learners.services.assignments import assignment_progress_sync
 from learners.services.outbox import certificate_issue_enqueue
+from learners.services.rollups import rollup_refresh, rollup_refresh_path
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,22 @@ def preferred_language_forget_on_login(sender, *, request, user, **kwargs) -> No
     municipality's new written standard reaches its people from their next sign-in."""
     if request is not None and hasattr(request, "session"):
         request.session.pop(LANGUAGE_SESSION_KEY, None)
+
+
+def rollup_note_people_of_deleted_unit(sender, *, instance, **kwargs) -> None:
+    """pre_delete of an OrgUnit: remember who is placed in it (they become people without a
+    unit once it is gone)."""
+    instance._rollup_user_ids = list(
+        Membership.objects.filter(org_unit=instance).values_list("user_id", flat=True)
+    )
+
+
+def rollup_refresh_after_unit_deleted(sender, *, instance, **kwargs) -> None:
+    """post_delete of an OrgUnit, in the same transaction: HR's numbers follow."""
+    rollup_refresh(user_ids=getattr(instance, "_rollup_user_ids", []))
+
+
+def rollup_refresh_on_path_courses_changed(sender, *, instance, **kwargs) -> None:
+    """post_save and post_delete of a LearningPathCourse: who has started the path may
+    change."""
+    rollup_refresh_path(learning_path_id=instance.path_id)

@@ -183,8 +183,12 @@ def _refresh_batch(user_ids: list[int], today: dt.date) -> int:
     return len(set(gone) | {entry.assigned_id for entry in fresh})
 
 
-def rollup_refresh_assigned(*, assigned: Iterable[AssignmentPerson]) -> int:
-    return rollup_refresh(user_ids=[row.user_id for row in assigned])
+def rollup_refresh_path(*, learning_path_id: int) -> int:
+    """A course added to a path or taken out of it: who has started the path may change."""
+    people = AssignmentPerson.objects.filter(
+        assignment__learning_path_id=learning_path_id, assignment__ended_at__isnull=True
+    )
+    return rollup_refresh(user_ids=people.values_list("user_id", flat=True))
 
 
 @transaction.atomic

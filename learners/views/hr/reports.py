@@ -18,19 +18,25 @@ from ._export import hr_export, wants_export
 
 def _filters(request, unit_id=None, titles=None):
     scope = request.hr_scope
+    page_unit = access_org_unit(scope=scope, pk=unit_id) if unit_id else None
+    units = scope.units()
+    if page_unit is not None:  # a unit's page narrows within the unit: its cost follows it
+        units = units.filter(path__startswith=page_unit.path)
     # Plain tuples, not model instances: Oslo has thousands of units.
-    units = list(scope.units().order_by("path").values_list("pk", "name", "depth", "path"))
+    choices = list(units.order_by("path").values_list("pk", "name", "depth", "path"))
     if titles is None:
         items = reports.item_choices(scope=scope)
     else:
         items = [(k, t) for k, t in titles.items() if k[0] == "p"]
         items += [(k, t) for k, t in titles.items() if k[0] == "c"]
-    form = ReportFilterForm(request.GET or None, units=[unit[:3] for unit in units], items=items)
+    form = ReportFilterForm(request.GET or None, units=[c[:3] for c in choices], items=items)
     data = form.cleaned_data if form.is_valid() else {}
-    unit_pk = unit_id or data.get("unit")
-    if not unit_pk and scope.unit_paths:  # a manager's own unit
-        unit_pk = next(pk for pk, _name, _depth, path in units if path == scope.unit_paths[0])
-    unit = access_org_unit(scope=scope, pk=unit_pk) if unit_pk else None
+    unit = page_unit
+    if data.get("unit") and data["unit"] != unit_id:
+        unit = access_org_unit(scope=scope, pk=data["unit"])
+    elif unit is None and scope.unit_paths:  # a manager's own unit
+        own = next(pk for pk, _name, _depth, path in choices if path == scope.unit_paths[0])
+        unit = access_org_unit(scope=scope, pk=own)
     filters = reports.Filters(
         unit=unit,
         item=data.get("item") or "",
