@@ -7,6 +7,9 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
     certificates N   issue, sign and render N certificates with the Celery worker
     scim-token NUM   a fresh SCIM token for municipality NUM (rotates any earlier one)
+    assign N         assign a new learning path to an Oslo unit of about N people: the request's
+                     part (assignment_start without the broker hop) and the background job's
+                     batches, timed and counted; rolled back, so every run starts the same
 """
 
 import json
@@ -365,6 +368,86 @@ def certificates(count: int) -> None:
     )
 
 
+def _unit_near(municipality: Municipality, people: int):
+    """The Oslo unit whose subtree holds the number of members closest to `people`."""
+    from learners.models import OrgUnit
+
+    best, best_count = None, 0
+    for unit in OrgUnit.objects.filter(municipality=municipality).order_by("depth", "path")[:400]:
+        count = Membership.objects.filter(
+            municipality=municipality, org_unit__path__startswith=unit.path
+        ).count()
+        if best is None or abs(count - people) < abs(best_count - people):
+            best, best_count = unit, count
+    return best, best_count
+
+
+def assign(people: int) -> None:
+    """Assign a fresh two-course learning path to the Oslo unit nearest `people` members,
+    as HR's page does: the request (make it, resolve who it reaches, queue the job) and the
+    job the worker runs (batches of ASSIGNMENT_BATCH_SIZE, each its own transaction)."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.models import LearningPath, LearningPathCourse
+    from learners.models import AssignmentJob, AssignmentPerson
+    from learners.services import assignments
+
+    oslo = Municipality.objects.get(number=OSLO)
+    unit, members = _unit_near(oslo, people)
+    hr = Membership.objects.filter(municipality=oslo, is_hr=True).select_related("user").first()
+    courses = list(CoursePage.objects.live().order_by("pk")[:2])
+
+    class Rollback(Exception):
+        pass
+
+    result: dict = {"unit_members": members, "batch_size": settings.ASSIGNMENT_BATCH_SIZE}
+    try:
+        with transaction.atomic():
+            path = LearningPath.objects.create(slug=f"bench-{secrets.token_hex(4)}", title="Bench")
+            for index, course in enumerate(courses):
+                LearningPathCourse.objects.create(
+                    path=path, course=course, required=True, sort_order=index
+                )
+            enrolled_before = Enrolment.objects.filter(
+                course__in=courses, user__memberships__org_unit__path__startswith=unit.path
+            ).count()
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as request_queries:
+                job = assignments.assignment_start(
+                    municipality=oslo, actor=hr.user if hr else None, target="unit",
+                    learning_path=path, org_unit=unit, include_subunits=True, due_days=60,
+                )  # fmt: skip
+            request_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as job_queries:
+                job = assignments.assignment_job_run(job_id=job.pk)
+            job_seconds = time.perf_counter() - started
+            assert job.state == AssignmentJob.State.DONE, job.error
+            enrolled_after = Enrolment.objects.filter(
+                course__in=courses, user__memberships__org_unit__path__startswith=unit.path
+            ).count()
+            result.update(
+                people=job.total,
+                added=job.added,
+                assigned_rows=AssignmentPerson.objects.filter(assignment=job.assignment).count(),
+                enrolments_created=enrolled_after - enrolled_before,
+                enrolments_existing=enrolled_before,
+                batches=job.batches,
+                request_seconds=round(request_seconds, 2),
+                request_queries=len(request_queries),
+                job_seconds=round(job_seconds, 2),
+                job_queries=len(job_queries),
+                queries_per_batch=round(len(job_queries) / max(job.batches, 1), 1),
+                seconds=round(request_seconds + job_seconds, 2),
+                people_per_second=round(job.total / job_seconds, 1) if job_seconds else None,
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    out(result)
+
+
 def scim_token(number: str) -> None:
     from learners.services.scim import scim_token_issue
 
@@ -384,5 +467,7 @@ if __name__ == "__main__":
         certificates(int(args[0]))
     elif command == "scim-token":
         scim_token(args[0])
+    elif command == "assign":
+        assign(int(args[0]))
     else:
         raise SystemExit(f"unknown command {command}")

@@ -9,7 +9,8 @@ def assignment_list(*, municipality: Municipality) -> QuerySet[Assignment]:
     """Every assignment of `municipality`, newest first."""
     return (
         Assignment.objects.filter(municipality=municipality)
-        .select_related("learning_path", "course", "org_unit", "created_by")
+        .select_related("learning_path", "course", "org_unit", "created_by", "job")
+        .defer("job__user_ids")
         .order_by("-created_at")
     )
 

@@ -1,12 +1,13 @@
 """Builders shared by the HR tests: courses, paths, people in units, an HR user with TOTP."""
 
 import itertools
+import uuid
 
 from allauth.mfa.models import Authenticator
 from wagtail.models import Page
 
 from courses.models import CatalogPage, CoursePage, LearningPath, LearningPathCourse, ModulePage
-from learners.models import Enrolment, ModuleProgress
+from learners.models import Enrolment, Membership, ModuleProgress, User
 from learners.services.memberships import membership_create
 from tests.factories import OrgUnitFactory, UserFactory
 
@@ -53,6 +54,21 @@ def person(municipality, unit=None, *, name="Kari Nordmann", is_hr=False, email=
     user = UserFactory(**kwargs)
     membership_create(user=user, municipality=municipality, org_unit=unit, is_hr=is_hr)
     return user
+
+
+def people_in(municipality, org_unit, count: int) -> list[User]:
+    """`count` existing members of `org_unit`, made in two statements."""
+    tag = uuid.uuid4().hex[:8]
+    users = User.objects.bulk_create(
+        [
+            User(email=f"p{tag}{i}@kommune.example", first_name="Per", last_name=f"Nr{i:04d}")
+            for i in range(count)
+        ]
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=user, municipality=municipality, org_unit=org_unit) for user in users]
+    )
+    return users
 
 
 def unit(municipality, name, parent=None):

@@ -2,8 +2,6 @@
 people, the same enrolments and audit rows as one-by-one enrolment, a re-run that adds nobody
 twice, a stopped job HR can start again, and progress only HR of the municipality can see."""
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +14,6 @@ from learners.models import (
     Certificate,
     Enrolment,
     Membership,
-    User,
 )
 from learners.services.assignments import (
     assignment_create,
@@ -28,27 +25,13 @@ from tests.learners.hr_support import (
     complete_course,
     course_make,
     path_make,
+    people_in,
     person,
     totp_for,
     unit,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def people_in(municipality, org_unit, count: int) -> list[User]:
-    """`count` existing members of `org_unit`, made in two statements."""
-    tag = uuid.uuid4().hex[:8]
-    users = User.objects.bulk_create(
-        [
-            User(email=f"p{tag}{i}@kommune.example", first_name="Per", last_name=f"Nr{i:04d}")
-            for i in range(count)
-        ]
-    )
-    Membership.objects.bulk_create(
-        [Membership(user=user, municipality=municipality, org_unit=org_unit) for user in users]
-    )
-    return users
 
 
 def _start(municipality, hr, org_unit, item):
