@@ -7,6 +7,8 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
     certificates N   issue, sign and render N certificates with the Celery worker
     scim-token NUM   a fresh SCIM token for municipality NUM (rotates any earlier one)
+    hr-sessions NUM… a session of each municipality's generated HR adviser (TOTP set up) and
+                     its number of people
 """
 
 import json
@@ -357,6 +359,16 @@ if __name__ == "__main__":
         export_mem(args[0])
     elif command == "certificates":
         certificates(int(args[0]))
+    elif command == "hr-sessions":
+        out(
+            {
+                **{number: hr_session(number) for number in args},
+                "people": {
+                    number: Membership.objects.filter(municipality__number=number).count()
+                    for number in args
+                },
+            }
+        )
     elif command == "scim-token":
         scim_token(args[0])
     else:
