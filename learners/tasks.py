@@ -13,6 +13,7 @@ from learners.services import (
     privacy,
     quiz_stats,
     reminders,
+    rollups,
     xapi,
 )
 
@@ -75,6 +76,13 @@ def membership_invitation_send(self, invitation_id: int) -> None:
     ownership.membership_invitation_send(invitation_id=invitation_id)
 
 
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def assignment_job_task(self, job_id: int) -> int:
+    """Give an assignment to the people it reaches, batch by batch (resumes where it stopped;
+    a failure is recorded on the job for HR, who can start it again)."""
+    return assignments.assignment_job_run(job_id=job_id).done
+
+
 @shared_task(
     bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
 )
@@ -97,6 +105,15 @@ def hr_digest_send(self) -> int:
 def hr_assignments_reopen(self) -> int:
     """Daily: reopen assignments whose learning path validity has ended (recertification)."""
     return assignments.assignments_reopen_expired()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
+)
+def hr_rollups_sweep(self) -> int:
+    """Just after midnight: the HR numbers that move with the date alone (overdue, expiring
+    soon); the dashboard does it itself should this not have run."""
+    return rollups.rollup_sweep_all()
 
 
 # Change in practice.

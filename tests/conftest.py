@@ -1,10 +1,19 @@
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
+from learners import openbadges as ob
 from learners.models import Municipality
-from tests.factories import MembershipFactory, MunicipalityFactory, OrgUnitFactory
+from learners.services.certificates import certificate_issue
+from tests.factories import (
+    CoursePageFactory,
+    EnrolmentFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    OrgUnitFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +72,24 @@ def other_learner(oslo):
 
 
 __all__ = ["MunicipalityFactory"]
+
+
+@pytest.fixture
+def certificate_settings(settings, tmp_path):
+    """What issuing and checking certificates needs: a signing key, media in a temporary folder,
+    a public base URL and a rate limit no test reaches by accident."""
+    settings.ENDRA_SIGNING_KEY = ob.private_key_to_multibase(ob.generate_private_key())
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.WAGTAILADMIN_BASE_URL = "https://endra.example.no"
+    settings.CERTIFICATE_RATE_LIMIT = (1000, 60)
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+@pytest.fixture
+def certificate(certificate_settings, learner, bergen):
+    """One certificate issued to a Bergen learner."""
+    course = CoursePageFactory(title="Endringsledelse for mellomledere")
+    enrolment = EnrolmentFactory(user=learner, municipality=bergen, course=course)
+    return certificate_issue(enrolment=enrolment)

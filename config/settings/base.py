@@ -256,7 +256,13 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Without a broker, these slow tasks run on a background thread of the web process, after the
 # commit, instead of in the request (learners.services.outbox).
-OUTBOX_IN_PROCESS_BACKGROUND = ["learners.tasks.certificate_pdf_render_task"]
+OUTBOX_IN_PROCESS_BACKGROUND = [
+    "learners.tasks.certificate_pdf_render_task",
+    "learners.tasks.assignment_job_task",
+]
+# An assignment reaches its people in batches of this many, each one transaction that also
+# records the progress HR sees (learners.services.assignments).
+ASSIGNMENT_BATCH_SIZE = int(os.environ.get("ASSIGNMENT_BATCH_SIZE", "500"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -296,6 +302,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "hr-assignments-reopen": {
         "task": "learners.tasks.hr_assignments_reopen",
         "schedule": crontab(hour=5, minute=30),
+    },
+    "hr-rollups-sweep": {
+        "task": "learners.tasks.hr_rollups_sweep",
+        "schedule": crontab(hour=0, minute=5),
     },
     "hr-reminders-send": {
         "task": "learners.tasks.hr_reminders_send",

@@ -1,4 +1,4 @@
-from .assignments import Assignment, AssignmentPerson
+from .assignments import Assignment, AssignmentJob, AssignmentPerson
 from .audit import HR_VISIBLE_ACTIONS, AuditAction, AuditLog
 from .certificates import Certificate
 from .change import (
@@ -18,6 +18,7 @@ from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
+from .rollups import WHOLE_MUNICIPALITY, ProgressRollup, ProgressRollupEntry, RollupState
 from .scim import ScimGroup, ScimPerson, ScimToken
 from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
@@ -26,6 +27,7 @@ __all__ = [
     "HR_VISIBLE_ACTIONS",
     "ActionPlan",
     "Assignment",
+    "AssignmentJob",
     "AssignmentPerson",
     "AuditAction",
     "AuditLog",
@@ -48,10 +50,13 @@ __all__ = [
     "OrgUnit",
     "OutboxMessage",
     "PlanStep",
+    "ProgressRollup",
+    "ProgressRollupEntry",
     "QuizAttempt",
     "QuizStatistics",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "RollupState",
     "ScimGroup",
     "ScimPerson",
     "ScimToken",
@@ -59,5 +64,6 @@ __all__ = [
     "UnitManager",
     "User",
     "UserManager",
+    "WHOLE_MUNICIPALITY",
     "XapiStatement",
 ]

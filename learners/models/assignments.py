@@ -77,3 +77,43 @@ class AssignmentPerson(models.Model):
 
     def __str__(self):
         return f"{self.assignment_id}: {self.user_id}"
+
+
+class AssignmentJob(models.Model):
+    """The background work of giving an assignment to the people it reaches: who they are (as
+    resolved when HR made it), how far it has come, and why it stopped if it did. Runs in
+    batches; each batch commits with the job's progress, so a re-run resumes where it was."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Stopped")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="job")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    user_ids = models.JSONField(default=list, blank=True)
+    batch_size = models.PositiveIntegerField(default=500)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment job")
+        verbose_name_plural = _("assignment jobs")
+
+    def __str__(self):
+        return f"{self.assignment_id}: {self.state} {self.done}/{self.total}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)

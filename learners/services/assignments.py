@@ -3,8 +3,10 @@ progress and recertification. Every function is scoped to one municipality, runs
 transaction and leaves an audit-log row."""
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,8 +15,10 @@ from courses.models import CoursePage, LearningPath
 from learners.lib.dates import add_months
 from learners.models import (
     Assignment,
+    AssignmentJob,
     AssignmentPerson,
     AuditAction,
+    AuditLog,
     Enrolment,
     Membership,
     ModuleProgress,
@@ -27,7 +31,12 @@ from learners.models import (
 from .audit import audit_log_write
 from .certificates import certificate_issue_for_path
 from .hr import ROLES, HRError
-from .learning import enrolment_create
+from .outbox import outbox_enqueue
+from .rollups import rollup_refresh
+
+logger = logging.getLogger(__name__)
+
+ASSIGNMENT_JOB_TASK = "learners.tasks.assignment_job_task"
 
 # A reopened assignment with a fixed date (or none) gets this many days to be done again.
 REOPEN_DAYS = 30
@@ -99,47 +108,151 @@ def members_reached(*, assignment: Assignment, people: Iterable[User] = ()) -> l
     return list(User.objects.filter(pk__in=members.values("user_id")))
 
 
-def _people_add(*, assignment: Assignment, users: list[User], today: dt.date) -> list[int]:
-    """Give `assignment` to `users` who do not already have an open assignment of the same
-    path or course in this municipality (so nobody is counted twice); returns who was added."""
-    already = set(
+def _already_ids(*, assignment: Assignment, user_ids: list[int]) -> set[int]:
+    """Of `user_ids`, who already has an open assignment of the same path or course in this
+    municipality (this one included, so a re-run adds nobody twice)."""
+    return set(
         AssignmentPerson.objects.filter(
             _item_q(assignment),
             assignment__municipality_id=assignment.municipality_id,
             assignment__ended_at__isnull=True,
-            user__in=users,
+            user_id__in=user_ids,
         ).values_list("user_id", flat=True)
     )
-    new = [user for user in users if user.pk not in already]
+
+
+def _home_municipality_ids(user_ids: list[int]) -> dict[int, int]:
+    """Each person's home municipality (their first membership), as enrolments record it."""
+    home: dict[int, int] = {}
+    rows = (
+        Membership.objects.filter(user_id__in=user_ids)
+        .order_by("user_id", "created_at", "pk")
+        .values_list("user_id", "municipality_id")
+    )
+    for user_id, municipality_id in rows:
+        home.setdefault(user_id, municipality_id)
+    return home
+
+
+def _enrolments_ensure(*, user_ids: list[int], course_ids: list[int]) -> None:
+    """What enrolment_create(source=assignment) does for each person and course, in a fixed
+    number of statements: enrol who is not enrolled (with an audit row each), re-open a course
+    they had left, and mark an enrolment they chose themselves as assigned."""
+    if not user_ids or not course_ids:
+        return
+    pairs = Enrolment.objects.filter(user_id__in=user_ids, course_id__in=course_ids)
+    existing = set(pairs.values_list("user_id", "course_id"))
+    home = _home_municipality_ids(user_ids)
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                user_id=user_id,
+                course_id=course_id,
+                municipality_id=home[user_id],
+                source=Enrolment.Source.ASSIGNMENT,
+            )
+            for user_id in user_ids
+            if user_id in home
+            for course_id in course_ids
+            if (user_id, course_id) not in existing
+        ],
+        ignore_conflicts=True,  # a concurrent enrolment of the same person wins
+    )
+    created = pairs.values_list("pk", "user_id", "course_id", "municipality_id")
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                action=AuditAction.ENROLMENT_CREATE.value,
+                actor_id=user_id,
+                municipality_id=municipality_id,
+                target_type="Enrolment",
+                target_id=str(pk),
+                data={"course_id": course_id, "source": Enrolment.Source.ASSIGNMENT.value},
+            )
+            for pk, user_id, course_id, municipality_id in created
+            if (user_id, course_id) not in existing
+        ]
+    )
+    if existing:
+        pairs.filter(status=Enrolment.Status.LEFT).update(
+            status=Enrolment.Status.ACTIVE, source=Enrolment.Source.ASSIGNMENT
+        )
+        pairs.exclude(source=Enrolment.Source.ASSIGNMENT).update(source=Enrolment.Source.ASSIGNMENT)
+
+
+def _completions_sync(*, assignment: Assignment, user_ids: list[int]) -> None:
+    """Newly assigned people who have already done the course (or every required course of the
+    path) complete the assignment at once, as assignment_progress_sync would."""
+    if assignment.learning_path is not None and not assignment.course_id:
+        required = _path_required_course_ids(assignment.learning_path)
+    else:
+        required = {assignment.course_id} if assignment.course_id else set()
+    if not required or not user_ids:
+        return
+    done: dict[int, dict[int, dt.datetime]] = {}
+    rows = Enrolment.objects.filter(
+        user_id__in=user_ids, course_id__in=required, completed_at__isnull=False
+    ).values_list("user_id", "course_id", "completed_at")
+    for user_id, course_id, completed_at in rows:
+        if completed_at is not None:
+            done.setdefault(user_id, {})[course_id] = completed_at
+    complete = {uid: max(when.values()) for uid, when in done.items() if required <= when.keys()}
+    if not complete:
+        return
+    open_rows = AssignmentPerson.objects.filter(
+        assignment=assignment, user_id__in=complete, completed_at__isnull=True
+    ).select_related("user", "assignment__learning_path", "assignment__municipality")
+    for assigned in open_rows:
+        _complete(assigned=assigned, completed_at=complete[assigned.user_id])
+
+
+def _people_add(
+    *,
+    assignment: Assignment,
+    user_ids: list[int],
+    today: dt.date,
+    course_ids: list[int] | None = None,
+) -> list[int]:
+    """Give `assignment` to the people of `user_ids` who do not already have an open
+    assignment of the same path or course in this municipality (so nobody is counted twice),
+    enrol them in its courses and complete it for those who are already done; returns who was
+    added. Set-based: the same number of statements for one person or a batch of hundreds."""
+    already = _already_ids(assignment=assignment, user_ids=user_ids)
+    new = [pk for pk in user_ids if pk not in already]
+    if not new:
+        return []
     due = _first_due(assignment, today)
     AssignmentPerson.objects.bulk_create(
-        [AssignmentPerson(assignment=assignment, user=user, due_date=due) for user in new]
+        [AssignmentPerson(assignment=assignment, user_id=pk, due_date=due) for pk in new],
+        ignore_conflicts=True,  # the same person added by a late-joiner update meanwhile
     )
-    courses = list(CoursePage.objects.filter(pk__in=assignment_course_ids(assignment)))
-    for user in new:
-        for course in courses:
-            enrolment_create(user=user, course=course, source=Enrolment.Source.ASSIGNMENT)
-        assignment_progress_sync(user=user)
-    return [user.pk for user in new]
+    if course_ids is None:
+        course_ids = assignment_course_ids(assignment)
+    _enrolments_ensure(user_ids=new, course_ids=course_ids)
+    _completions_sync(assignment=assignment, user_ids=new)
+    rollup_refresh(user_ids=new)  # once for everyone added
+    return new
 
 
-@transaction.atomic
-def assignment_create(
+def _reached_ids(*, assignment: Assignment, people: Iterable[User]) -> list[int]:
+    return sorted(user.pk for user in members_reached(assignment=assignment, people=people))
+
+
+def _assignment_make(
     *,
     municipality: Municipality,
     actor: User | None,
     target: str,
-    learning_path: LearningPath | None = None,
-    course: CoursePage | None = None,
-    people: Iterable[User] = (),
-    org_unit: OrgUnit | None = None,
-    include_subunits: bool = True,
-    role: str = "",
-    due_date: dt.date | None = None,
-    due_days: int | None = None,
-) -> Assignment:
-    """Assign a path or a course in `municipality` to people, a unit or a role, and enrol
-    everyone it reaches."""
+    learning_path: LearningPath | None,
+    course: CoursePage | None,
+    people: Iterable[User],
+    org_unit: OrgUnit | None,
+    include_subunits: bool,
+    role: str,
+    due_date: dt.date | None,
+    due_days: int | None,
+) -> AssignmentJob:
+    """The assignment, its job (everyone it reaches today, in order) and the audit row."""
     _validate(
         municipality=municipality,
         learning_path=learning_path,
@@ -162,8 +275,14 @@ def assignment_create(
         due_days=due_days,
         created_by=actor,
     )
-    users = members_reached(assignment=assignment, people=people)
-    added = _people_add(assignment=assignment, users=users, today=timezone.localdate())
+    user_ids = _reached_ids(assignment=assignment, people=people)
+    already = _already_ids(assignment=assignment, user_ids=user_ids)
+    job = AssignmentJob.objects.create(
+        assignment=assignment,
+        user_ids=user_ids,
+        total=len(user_ids),
+        batch_size=max(1, int(settings.ASSIGNMENT_BATCH_SIZE)),
+    )
     audit_log_write(
         action=AuditAction.ASSIGNMENT_CREATE,
         actor=actor,
@@ -177,10 +296,150 @@ def assignment_create(
             "role": assignment.role,
             "due_date": due_date.isoformat() if due_date else None,
             "due_days": due_days,
-            "people": len(added),
+            "people": len(user_ids) - len(already),
         },
     )
-    return assignment
+    return job
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    municipality: Municipality,
+    actor: User | None,
+    target: str,
+    learning_path: LearningPath | None = None,
+    course: CoursePage | None = None,
+    people: Iterable[User] = (),
+    org_unit: OrgUnit | None = None,
+    include_subunits: bool = True,
+    role: str = "",
+    due_date: dt.date | None = None,
+    due_days: int | None = None,
+) -> Assignment:
+    """Assign a path or a course in `municipality` to people, a unit or a role, and enrol
+    everyone it reaches, here and now (HR's page uses assignment_start instead)."""
+    job = _assignment_make(
+        municipality=municipality,
+        actor=actor,
+        target=target,
+        learning_path=learning_path,
+        course=course,
+        people=people,
+        org_unit=org_unit,
+        include_subunits=include_subunits,
+        role=role,
+        due_date=due_date,
+        due_days=due_days,
+    )
+    while _job_batch_run(job_id=job.pk):
+        pass
+    job.refresh_from_db()
+    return job.assignment
+
+
+@transaction.atomic
+def assignment_start(
+    *,
+    municipality: Municipality,
+    actor: User | None,
+    target: str,
+    learning_path: LearningPath | None = None,
+    course: CoursePage | None = None,
+    people: Iterable[User] = (),
+    org_unit: OrgUnit | None = None,
+    include_subunits: bool = True,
+    role: str = "",
+    due_date: dt.date | None = None,
+    due_days: int | None = None,
+) -> AssignmentJob:
+    """Make the assignment and resolve who it reaches now; adding and enrolling them happens
+    in the background (learners.tasks.assignment_job_task, through the outbox, after the
+    commit), in batches whose progress HR follows on the assignment's page."""
+    job = _assignment_make(
+        municipality=municipality,
+        actor=actor,
+        target=target,
+        learning_path=learning_path,
+        course=course,
+        people=people,
+        org_unit=org_unit,
+        include_subunits=include_subunits,
+        role=role,
+        due_date=due_date,
+        due_days=due_days,
+    )
+    outbox_enqueue(ASSIGNMENT_JOB_TASK, job_id=job.pk)
+    return job
+
+
+def _job_batch_run(*, job_id: int) -> bool:
+    """Add the next batch of the job's people in one transaction that also records the
+    progress; returns False when there is nothing left to do."""
+    with transaction.atomic():
+        job = (
+            AssignmentJob.objects.select_for_update(of=("self",))
+            .select_related("assignment__learning_path", "assignment__municipality")
+            .get(pk=job_id)
+        )
+        if job.state == AssignmentJob.State.DONE:
+            return False
+        assignment = job.assignment
+        batch = job.user_ids[job.done : job.done + job.batch_size]
+        if batch and assignment.ended_at is None:
+            members = Membership.objects.filter(
+                municipality_id=assignment.municipality_id, user_id__in=batch
+            ).values_list("user_id", flat=True)
+            still = set(members)
+            added = _people_add(
+                assignment=assignment,
+                user_ids=[pk for pk in batch if pk in still],
+                today=timezone.localdate(),
+            )
+            job.done += len(batch)
+            job.added += len(added)
+            job.batches += 1
+        else:
+            job.done = job.total if assignment.ended_at is None else job.done
+        finished = job.done >= job.total or assignment.ended_at is not None
+        job.state = AssignmentJob.State.DONE if finished else AssignmentJob.State.RUNNING
+        job.error = ""
+        job.finished_at = timezone.now() if finished else None
+        job.save(
+            update_fields=[
+                "state", "done", "added", "batches", "error", "finished_at", "updated_at"
+            ]
+        )  # fmt: skip
+        return not finished
+
+
+def assignment_job_run(*, job_id: int) -> AssignmentJob:
+    """Run (or resume) an assignment job batch by batch until it is done. Idempotent: a
+    batch commits with the progress, and people who already have it are skipped. A failure
+    stops the job with its reason for HR to see; what was done stays done."""
+    try:
+        while _job_batch_run(job_id=job_id):
+            pass
+    except Exception as exc:
+        logger.exception("Assignment job %s stopped", job_id)
+        AssignmentJob.objects.filter(pk=job_id).update(
+            state=AssignmentJob.State.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return AssignmentJob.objects.get(pk=job_id)
+
+
+@transaction.atomic
+def assignment_job_retry(*, job: AssignmentJob) -> bool:
+    """Queue a stopped job again; it resumes after its last finished batch."""
+    queued = AssignmentJob.objects.filter(pk=job.pk, state=AssignmentJob.State.FAILED).update(
+        state=AssignmentJob.State.QUEUED, error="", finished_at=None, updated_at=timezone.now()
+    )
+    if queued:
+        outbox_enqueue(ASSIGNMENT_JOB_TASK, job_id=job.pk)
+    return bool(queued)
 
 
 @transaction.atomic
@@ -197,6 +456,7 @@ def assigned_due_date_change(
     if not rows:
         return 0
     AssignmentPerson.objects.filter(pk__in=[row.pk for row in rows]).update(due_date=due_date)
+    rollup_refresh(user_ids=[row.user_id for row in rows])
     for assignment_id in sorted({row.assignment_id for row in rows}):
         audit_log_write(
             action=AuditAction.ASSIGNMENT_DUE_DATE_CHANGE,
@@ -217,6 +477,7 @@ def assignment_end(*, assignment: Assignment, actor: User | None) -> Assignment:
     if assignment.ended_at is None:
         assignment.ended_at = timezone.now()
         assignment.save(update_fields=["ended_at"])
+        rollup_refresh(user_ids=assignment.people.values_list("user_id", flat=True))
         audit_log_write(
             action=AuditAction.ASSIGNMENT_END,
             actor=actor,
@@ -238,18 +499,23 @@ def assignment_person_remove(*, assigned: AssignmentPerson, actor: User | None) 
         data={"user_id": assigned.user_id},
     )
     assigned.delete()
+    rollup_refresh(user_ids=[assigned.user_id])
 
 
-@transaction.atomic
-def assignments_apply_to_membership(*, membership: Membership) -> list[int]:
+@transaction.atomic(savepoint=False)  # any error here ends the caller's transaction anyway
+def assignments_apply_to_membership(
+    *, membership: Membership, is_manager: bool | None = None
+) -> list[int]:
     """Give a member who joined or moved the open unit and role assignments that now reach
-    them, with a relative due date counted from today; returns the assignment ids."""
+    them, with a relative due date counted from today; returns the assignment ids. Pass
+    `is_manager` when the caller knows whether the member manages a unit here."""
     if membership.org_unit_id is None and not membership.is_learner and not membership.is_hr:
         return []
     unit_path = membership.org_unit.path if membership.org_unit is not None else None
-    is_manager = UnitManager.objects.filter(
-        user_id=membership.user_id, municipality_id=membership.municipality_id
-    ).exists()
+    if is_manager is None:
+        is_manager = UnitManager.objects.filter(
+            user_id=membership.user_id, municipality_id=membership.municipality_id
+        ).exists()
     roles = {"learner": membership.is_learner, "hr": membership.is_hr, "manager": is_manager}
     applied = []
     open_assignments = Assignment.objects.filter(
@@ -267,7 +533,7 @@ def assignments_apply_to_membership(*, membership: Membership) -> list[int]:
         else:
             reaches = unit_path == assignment.org_unit.path
         if reaches and _people_add(
-            assignment=assignment, users=[membership.user], today=timezone.localdate()
+            assignment=assignment, user_ids=[membership.user_id], today=timezone.localdate()
         ):
             applied.append(assignment.pk)
     if applied:
@@ -287,9 +553,10 @@ def _path_required_course_ids(path: LearningPath) -> set[int]:
 
 
 @transaction.atomic
-def assignment_progress_sync(*, user: User) -> int:
+def assignment_progress_sync(*, user: User, refresh_rollup: bool = True) -> int:
     """Mark `user`'s open assignments complete when their course, or every required course of
-    their path, is complete; issues path certificates. Returns how many became complete."""
+    their path, is complete; issues path certificates. Returns how many became complete.
+    HR's numbers follow, unless the caller refreshes them itself (`refresh_rollup`)."""
     completed_at: dict[int, dt.datetime] = {
         course_id: done
         for course_id, done in Enrolment.objects.filter(
@@ -316,6 +583,8 @@ def assignment_progress_sync(*, user: User) -> int:
             continue
         _complete(assigned=assigned, completed_at=done)
         count += 1
+    if count and refresh_rollup:
+        rollup_refresh(user_ids=[user.pk])
     return count
 
 
@@ -362,6 +631,7 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
         .select_related("assignment__municipality", "assignment__learning_path")
     )
     count = 0
+    reopened: set[int] = set()
     for assigned in expired:
         assignment = assigned.assignment
         days = assignment.due_days if assignment.due_days is not None else REOPEN_DAYS
@@ -377,7 +647,9 @@ def assignments_reopen_expired(*, today: dt.date | None = None) -> int:
             target=assigned,
             data={**previous, "due_date": assigned.due_date.isoformat()},
         )
+        reopened.add(assigned.user_id)
         count += 1
+    rollup_refresh(user_ids=reopened)
     return count
 
 

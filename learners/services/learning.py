@@ -10,6 +10,7 @@ from learners.models import AuditAction, Enrolment, ModuleProgress, ReflectionAn
 from learners.selectors.org import learner_home_membership
 from learners.services.audit import audit_log_write
 from learners.services.outbox import certificate_issue_enqueue
+from learners.services.rollups import rollup_refresh
 from learners.services.xapi import (
     xapi_course_completed,
     xapi_module_completed,
@@ -105,6 +106,9 @@ def module_mark_done(*, enrolment: Enrolment, module: ModulePage) -> None:
             )
             if created:
                 xapi_module_completed(enrolment=enrolment, module=module)
+                first = not enrolment.progress.exclude(pk=_progress.pk).exists()
+                if first and enrolment.completed_at is None:
+                    rollup_refresh(user_ids=[enrolment.user_id])  # now in progress
     except IntegrityError:
         pass  # a concurrent request recorded it first: the module is done either way
 
@@ -141,6 +145,7 @@ def enrolment_complete_if_done(*, enrolment_id: int) -> bool:
         target=enrolment,
     )
     xapi_course_completed(enrolment=enrolment)
+    rollup_refresh(user_ids=[enrolment.user_id])  # started, if no module had said so
     # The certificate is recorded in this transaction (outbox), so a broker outage loses none.
     certificate_issue_enqueue(enrolment_id=enrolment.pk, completed_at=enrolment.completed_at)
     transaction.on_commit(

@@ -7,9 +7,9 @@ from learners.models import AuditAction, Membership, Municipality, OrgUnit, User
 
 from .assignments import assignments_apply_to_membership
 from .audit import audit_log_write
+from .rollups import rollup_refresh
 
 
-@transaction.atomic
 def membership_create(
     *,
     user: User,
@@ -17,15 +17,30 @@ def membership_create(
     org_unit: OrgUnit | None = None,
     is_hr: bool = False,
     actor: User | None = None,
+    new_account: bool = False,
 ) -> Membership:
-    """Make `user` a member of `municipality` (idempotent), in `org_unit` if given."""
+    """Make `user` a member of `municipality` (idempotent), in `org_unit` if given.
+    `new_account`: the account was created in this transaction, so it has no membership and
+    manages no unit yet (a provisioning run of thousands skips those look-ups)."""
     if org_unit is not None and org_unit.municipality_id != municipality.pk:
         raise ValueError("The unit belongs to another municipality.")
-    membership, created = Membership.objects.get_or_create(
-        user=user,
-        municipality=municipality,
-        defaults={"org_unit": org_unit, "is_hr": is_hr},
-    )
+    # No savepoint of its own: any error here ends the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        return _membership_write(user, municipality, org_unit, is_hr, actor, new_account)
+
+
+def _membership_write(user, municipality, org_unit, is_hr, actor, new_account) -> Membership:
+    if new_account:
+        membership = Membership.objects.create(
+            user=user, municipality=municipality, org_unit=org_unit, is_hr=is_hr
+        )
+        created = True
+    else:
+        membership, created = Membership.objects.get_or_create(
+            user=user,
+            municipality=municipality,
+            defaults={"org_unit": org_unit, "is_hr": is_hr},
+        )
     changed = False
     if not created:
         if org_unit is not None and membership.org_unit_id != org_unit.pk:
@@ -39,7 +54,10 @@ def membership_create(
     if created or changed:
         # New members, and members who move, get the unit and role assignments that now
         # reach them.
-        assignments_apply_to_membership(membership=membership)
+        assignments_apply_to_membership(
+            membership=membership, is_manager=False if new_account else None
+        )
+        rollup_refresh(user_ids=[user.pk])  # counted in their new unit (or again, once back)
     audit_log_write(
         action=AuditAction.MEMBERSHIP_CREATE if created else AuditAction.MEMBERSHIP_UPDATE,
         actor=actor,

@@ -39,6 +39,7 @@ from learners.services.audit import audit_log_write
 from learners.services.mail import mail_send, site_url
 from learners.services.memberships import membership_create
 from learners.services.outbox import outbox_enqueue
+from learners.services.rollups import rollup_refresh
 from learners.validators import contains_identity_number
 
 ROLES = ("learner", "hr", "manager")
@@ -226,7 +227,6 @@ def person_plan(
     return _plan_one(person, user, known, municipality)
 
 
-@transaction.atomic
 def person_bring_into_municipality(
     *,
     municipality: Municipality,
@@ -251,18 +251,32 @@ def person_bring_into_municipality(
         raise ValueError("The unit belongs to another municipality.")
     if contains_identity_number(first_name) or contains_identity_number(last_name):
         raise ValueError("A name must not hold a national identity number.")
+    _split_role(role)
+    # No savepoint of its own (a provisioning run brings in thousands): the checks above
+    # raise before anything is written, and a database error ends the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        if user is None:
+            user = User.objects.select_for_update().filter(email=email).first()
+        if user is None:
+            return _person_create(
+                municipality=municipality, email=email, first_name=first_name,
+                last_name=last_name, org_unit=org_unit, role=role, actor=actor, source=source,
+                email_verified=email_verified,
+            )  # fmt: skip
+        return _person_bring_existing(
+            municipality=municipality, email=email, first_name=first_name,
+            last_name=last_name, org_unit=org_unit, role=role, actor=actor, source=source,
+            user=user,
+        )  # fmt: skip
+
+
+def _person_bring_existing(
+    *, municipality, email, first_name, last_name, org_unit, role, actor, source, user
+) -> PersonPlan:
     plan = person_plan(
         municipality=municipality, email=email, first_name=first_name, last_name=last_name,
         org_unit=org_unit, role=role, user=user,
     )  # fmt: skip
-    if user is None:
-        user = User.objects.select_for_update().filter(email=email).first()
-    if user is None:
-        return _person_create(
-            municipality=municipality, email=email, first_name=first_name,
-            last_name=last_name, org_unit=org_unit, role=role, actor=actor, source=source,
-            email_verified=email_verified,
-        )  # fmt: skip
     if plan.membership is None and account_may_join(user=user, municipality=municipality):
         membership = membership_restore(user=user, municipality=municipality, actor=actor)
         plan = person_plan(
@@ -293,8 +307,9 @@ def _person_create(
     # The municipality vouches for the address; the invitation link proves it works.
     EmailAddress.objects.create(user=user, email=email, verified=email_verified, primary=True)
     membership = _membership_write(
-        user=user, municipality=municipality, org_unit=org_unit, role=role, actor=actor
-    )
+        user=user, municipality=municipality, org_unit=org_unit, role=role, actor=actor,
+        new_account=True,
+    )  # fmt: skip
     audit_log_write(
         action=AuditAction.PERSON_CREATE,
         actor=actor,
@@ -310,11 +325,14 @@ def _person_create(
     )
 
 
-def _membership_write(*, user, municipality, org_unit, role, actor) -> Membership:
+def _membership_write(
+    *, user, municipality, org_unit, role, actor, new_account=False
+) -> Membership:
     is_hr, is_manager = _split_role(role)
     membership = membership_create(
-        user=user, municipality=municipality, org_unit=org_unit, is_hr=is_hr, actor=actor
-    )
+        user=user, municipality=municipality, org_unit=org_unit, is_hr=is_hr, actor=actor,
+        new_account=new_account,
+    )  # fmt: skip
     if is_manager and org_unit is not None:
         UnitManager.objects.get_or_create(
             user=user, org_unit=org_unit, defaults={"municipality": municipality}
@@ -467,6 +485,7 @@ def membership_end(
         data={"user_id": membership.user_id, "source": source},
     )
     membership.delete()
+    rollup_refresh(user_ids=[membership.user_id])  # no longer counted here
     return ended
 
 

@@ -21,6 +21,7 @@ from learners.selectors.privacy import RetentionResult, retention_due
 
 from .audit import audit_log_write
 from .ownership import account_belongs_to_alone
+from .rollups import rollup_refresh
 
 
 class ErasureRefused(Exception):
@@ -85,6 +86,7 @@ def person_erase(
         raise ErasureRefused("already_erased")
     touched = {area.key: area.erase(user) for area in AREAS if area.erase is not None}
     _account_anonymise(user)
+    rollup_refresh(user_ids=[user.pk])
     municipalities: list[Municipality | None] = list(
         Municipality.objects.filter(memberships__user=user).distinct().order_by("pk")
     )

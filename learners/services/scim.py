@@ -109,7 +109,9 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
-def _bring_in(person: ScimPerson, *, user: User | None) -> User:
+def _bring_in(person: ScimPerson, *, user: User | None) -> tuple[User, bool]:
+    """The account `person` stands for, brought into the municipality; True when it was
+    created now."""
     if contains_identity_number(f"{person.given_name} {person.family_name}"):
         # Endra keeps no identity numbers: the same refusal the import and sign-up give.
         raise InvalidValueException(detail="A name must not hold a national identity number.")
@@ -118,9 +120,9 @@ def _bring_in(person: ScimPerson, *, user: User | None) -> User:
         last_name=person.family_name, org_unit=person.org_unit, source="scim", user=user,
     )  # fmt: skip
     if plan.membership is not None:
-        return plan.membership.user
+        return plan.membership.user, plan.created_user is not None
     assert plan.invitation is not None
-    return plan.invitation.user
+    return plan.invitation.user, False
 
 
 def _withdraw(person: ScimPerson) -> None:
@@ -156,25 +158,29 @@ def _apply(person: ScimPerson, data: PersonData) -> None:
     person.manager = _manager(person.municipality, data.manager_id)
 
 
-@transaction.atomic
 def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimPerson:
     """Provision a person in `municipality`: a new account, the municipality's own member
     updated, or, for an account that is not its alone, an invitation. The answer is the same
     in every case."""
+    try:
+        return _person_create(municipality, data)
+    except IntegrityError as exc:  # a concurrent request provisioned the same userName
+        # The savepoint of _person_create is rolled back: nothing of this call stays.
+        raise UniquenessException(detail="userName is already in use.") from exc
+
+
+@transaction.atomic
+def _person_create(municipality: Municipality, data: PersonData) -> ScimPerson:
     _check_user_name(municipality, data.user_name)
     # SCIM's default is active; a later PATCH may remove the attribute (None, still active).
     person = ScimPerson(municipality=municipality, active=data.active is not False)
     _apply(person, data)
-    user = _bring_in(person, user=None)
-    if ScimPerson.objects.filter(municipality=municipality, user=user).exists():
+    user, created = _bring_in(person, user=None)
+    if not created and ScimPerson.objects.filter(municipality=municipality, user=user).exists():
         # The municipality already provisioned this address under another userName.
         raise UniquenessException(detail="Another User of this municipality has this e-mail.")
     person.user = user
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:  # a concurrent request provisioned the same userName
-        raise UniquenessException(detail="userName is already in use.") from exc
+    person.save(force_insert=True)
     if person.active is False:
         _withdraw(person)
     return person
@@ -190,7 +196,7 @@ def scim_person_replace(*, person: ScimPerson, data: PersonData) -> ScimPerson:
     _apply(person, data)
     person.active = data.active
     if person.active is not False:
-        person.user = _bring_in(person, user=person.user)
+        person.user = _bring_in(person, user=person.user)[0]
     elif was_active:
         _withdraw(person)
     person.save()

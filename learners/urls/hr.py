@@ -26,6 +26,16 @@ urlpatterns = [
     path("tildelinger/", assignments.assignments, name="assignments"),
     path("tildelinger/<int:assignment_id>/", assignments.assignment, name="assignment"),
     path(
+        "tildelinger/<int:assignment_id>/framdrift/",
+        assignments.assignment_progress,
+        name="assignment_progress",
+    ),
+    path(
+        "tildelinger/<int:assignment_id>/prov-igjen/",
+        assignments.assignment_job_retry_view,
+        name="assignment_job_retry",
+    ),
+    path(
         "tildelinger/<int:assignment_id>/avslutt/",
         assignments.assignment_end_view,
         name="assignment_end",

@@ -2,12 +2,10 @@
 the PDF download for the owner and HR (revocation by HR is learners.views.hr.certificates)."""
 
 import logging
-import time
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from learners.access import access_certificate
 from learners.forms.certificates import CredentialCheckForm
+from learners.lib.ratelimit import over_limit
 from learners.openbadges import credentials
 from learners.permissions import sso_mfa_done
 from learners.selectors.certificates import certificate_by_code
@@ -32,16 +31,9 @@ def _client_ip(request) -> str:
 
 
 def _rate_limited(request) -> bool:
-    """Fixed-window counter per IP in the cache, shared by all public certificate pages."""
+    """One counter per address, shared by all public certificate pages."""
     limit, window = settings.CERTIFICATE_RATE_LIMIT
-    key = f"certificates:rl:{_client_ip(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    return count > limit
+    return over_limit("certificates", _client_ip(request), limit, window)
 
 
 def _too_many(request) -> HttpResponse:

@@ -47,7 +47,32 @@
     });
   }
 
+  // An assignment being made in the background: fetch its progress every few seconds into
+  // the status region (busy while it runs, so screen readers announce only the outcome).
+  function followProgress(region) {
+    var url = region.getAttribute("data-progress-url");
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+        .then(function (html) {
+          region.innerHTML = html;
+          var state = region.querySelector("[data-job-state]");
+          var done = state ? state.getAttribute("data-job-state") : "";
+          if (done === "done" || done === "failed") {
+            region.removeAttribute("aria-busy");
+            region.removeAttribute("data-progress-url");
+          } else {
+            window.setTimeout(poll, 2000);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    }
+    window.setTimeout(poll, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var progress = document.querySelector("[data-progress-url]");
+    if (progress) { followProgress(progress); }
     var municipality = document.querySelector("select[data-municipality-picker]");
     var unit = document.querySelector("select[data-units-url]");
     if (municipality) { enhanceMunicipalityPicker(municipality); }

@@ -12,14 +12,15 @@ from django.views.decorators.http import require_POST
 
 from learners.access import access_assigned, access_assignment
 from learners.forms.hr import AssignmentForm
-from learners.models import Assignment
+from learners.models import Assignment, AssignmentJob
 from learners.permissions import hr_view
 from learners.selectors.assignments import assigned_already, assignment_list, assignment_people
 from learners.services.assignments import (
     assigned_due_date_change,
-    assignment_create,
     assignment_end,
+    assignment_job_retry,
     assignment_person_remove,
+    assignment_start,
     members_reached,
 )
 from learners.services.hr import HRError
@@ -48,8 +49,8 @@ def _reached(scope, data) -> list:
     return members_reached(assignment=draft, people=data.get("people") or [])
 
 
-def _create(request, scope, data) -> Assignment:
-    return assignment_create(
+def _start(request, scope, data) -> AssignmentJob:
+    return assignment_start(
         municipality=scope.municipality,
         actor=request.user,
         target=data["target"],
@@ -133,11 +134,23 @@ def _assign(request, scope, data, already, choice, others, new_due):
     if already and not others:
         messages.success(request, " ".join(notes))
         return redirect("hr:assignments")
-    assignment = _create(request, scope, data)
-    count = assignment.people.count()
-    done = ngettext("Assigned to %(n)s person.", "Assigned to %(n)s people.", count) % {"n": count}
+    job = _start(request, scope, data)
+    job.refresh_from_db(fields=["state", "added"])  # done already when tasks run in-process
+    if job.state == AssignmentJob.State.DONE:
+        n = job.added
+        done = ngettext("Assigned to %(n)s person.", "Assigned to %(n)s people.", n) % {"n": n}
+    else:
+        done = ngettext(
+            "Assigning it to %(n)s person. You can follow the progress here.",
+            "Assigning it to %(n)s people. You can follow the progress here.",
+            others,
+        ) % {"n": others}
     messages.success(request, " ".join([done, *notes]))
-    return redirect("hr:assignment", assignment_id=assignment.pk)
+    return redirect("hr:assignment", assignment_id=job.assignment_id)
+
+
+def _job(assignment: Assignment) -> AssignmentJob | None:
+    return AssignmentJob.objects.defer("user_ids").filter(assignment=assignment).first()
 
 
 @hr_view(edit=True)
@@ -145,7 +158,35 @@ def assignment(request, assignment_id):
     found = access_assignment(scope=request.hr_scope, pk=assignment_id)
     assigned = assignment_people(assignment=found)
     page = Paginator(assigned, 100).get_page(request.GET.get("side"))
-    return render(request, "learners/hr/assignment.html", {"assignment": found, "page": page})
+    return render(
+        request,
+        "learners/hr/assignment.html",
+        {"assignment": found, "page": page, "job": _job(found)},
+    )
+
+
+@hr_view(edit=True)
+def assignment_progress(request, assignment_id):
+    """How far the assignment's background job has come: the fragment the assignment page
+    polls while it runs."""
+    found = access_assignment(scope=request.hr_scope, pk=assignment_id)
+    response = render(
+        request,
+        "learners/hr/_assignment_job.html",
+        {"assignment": found, "job": _job(found)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@hr_view(edit=True)
+@require_POST
+def assignment_job_retry_view(request, assignment_id):
+    found = access_assignment(scope=request.hr_scope, pk=assignment_id)
+    job = _job(found)
+    if job is not None and assignment_job_retry(job=job):
+        messages.success(request, _("The assignment is being made again from where it stopped."))
+    return redirect("hr:assignment", assignment_id=found.pk)
 
 
 @hr_view(edit=True)

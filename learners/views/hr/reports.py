@@ -11,21 +11,26 @@ from learners.forms.hr import ReportFilterForm
 from learners.permissions import hr_view
 from learners.selectors import reports
 from learners.selectors.reports import STATUSES
+from learners.services import rollups
 
 from ._export import hr_export, wants_export
 
 
-def _filters(request, unit_id=None):
+def _filters(request, unit_id=None, titles=None):
     scope = request.hr_scope
-    units = list(scope.units().order_by("path"))
-    form = ReportFilterForm(
-        request.GET or None, units=units, items=reports.item_choices(scope=scope)
-    )
+    # Plain tuples, not model instances: Oslo has thousands of units.
+    units = list(scope.units().order_by("path").values_list("pk", "name", "depth", "path"))
+    if titles is None:
+        items = reports.item_choices(scope=scope)
+    else:
+        items = [(k, t) for k, t in titles.items() if k[0] == "p"]
+        items += [(k, t) for k, t in titles.items() if k[0] == "c"]
+    form = ReportFilterForm(request.GET or None, units=[unit[:3] for unit in units], items=items)
     data = form.cleaned_data if form.is_valid() else {}
     unit_pk = unit_id or data.get("unit")
+    if not unit_pk and scope.unit_paths:  # a manager's own unit
+        unit_pk = next(pk for pk, _name, _depth, path in units if path == scope.unit_paths[0])
     unit = access_org_unit(scope=scope, pk=unit_pk) if unit_pk else None
-    if unit is None and scope.unit_paths:
-        unit = next(u for u in units if u.path == scope.unit_paths[0])  # a manager's own unit
     filters = reports.Filters(
         unit=unit,
         item=data.get("item") or "",
@@ -37,8 +42,11 @@ def _filters(request, unit_id=None):
 
 @hr_view()
 def dashboard(request, unit_id=None):
-    form, filters = _filters(request, unit_id)
-    report = reports.dashboard(scope=request.hr_scope, filters=filters)
+    municipality = request.hr_scope.municipality
+    rollups.rollup_make_current(municipality=municipality)
+    titles = reports.rollup_item_titles(municipality_id=municipality.pk)
+    form, filters = _filters(request, unit_id, titles=titles)
+    report = reports.dashboard(scope=request.hr_scope, filters=filters, titles=titles)
     if wants_export(request):
         header = [_("Learning path/course"), _("Unit"), *map(str, STATUSES.values()), _("Total")]
         rows = [
@@ -81,6 +89,7 @@ def _person_row(row: dict) -> list:
 
 @hr_view()
 def people(request, unit_id=None):
+    rollups.rollup_make_current(municipality=request.hr_scope.municipality)
     form, filters = _filters(request, unit_id)
     rows = reports.people(scope=request.hr_scope, filters=filters)
     if wants_export(request):

@@ -4,12 +4,10 @@ answers and errors, query parameters and list pages."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
@@ -26,6 +24,7 @@ from scim2_models import (
 )
 
 from learners.lib import scim as resources
+from learners.lib.ratelimit import over_limit
 from learners.selectors import scim as selectors
 from learners.services import scim as services
 
@@ -52,16 +51,8 @@ def _error(status: int, detail: str, scim_type: str | None = None) -> HttpRespon
 
 
 def _over_limit(key: str) -> bool:
-    """Fixed-window counter in the shared cache."""
     limit, window = settings.SCIM_RATE_LIMIT
-    bucket = f"scim:rl:{key}:{int(time.time() // window)}"
-    cache.add(bucket, 0, timeout=window + 1)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, timeout=window + 1)
-        count = 1
-    return count > limit
+    return over_limit("scim", key, limit, window)
 
 
 def _bearer(request) -> str:

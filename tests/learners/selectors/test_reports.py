@@ -122,7 +122,7 @@ def test_the_dashboard_uses_a_fixed_number_of_queries_at_any_size(
     _dashboard_queries(
         client, django_assert_num_queries, reverse("hr:unit", args=[org["a"].pk]), 16
     )
-    _dashboard_queries(client, django_assert_num_queries, reverse("hr:people"), 14)
+    _dashboard_queries(client, django_assert_num_queries, reverse("hr:people"), 15)
 
 
 def test_the_dashboard_shows_only_the_hr_users_own_municipality(client, kommune, annen, org):

@@ -277,7 +277,7 @@ def test_assigning_what_everyone_has_already_names_them_and_their_due_date(clien
 
 
 def test_assigning_to_a_unit_where_some_have_it_assigns_the_others_and_keeps_dates(
-    client, bergen, tree
+    client, bergen, tree, django_capture_on_commit_callbacks
 ):
     from django.urls import reverse
 
@@ -301,9 +301,13 @@ def test_assigning_to_a_unit_where_some_have_it_assigns_the_others_and_keeps_dat
     assert "Tildel til de andre, behold fristen deres" in text
     assert "Endre fristen deres" not in text  # no due date given to change to
 
-    response = client.post(
-        reverse("hr:assignments"), _assign_form(path, tree["helse"], already="keep"), follow=True
-    )
+    # HR's page gives the assignment to its people in the background, after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("hr:assignments"),
+            _assign_form(path, tree["helse"], already="keep"),
+            follow=True,
+        )
     second = Assignment.objects.exclude(pk=first.pk).get(learning_path=path)
     assert _reached(second) == {"Topp"}
     assert AssignmentPerson.objects.get(assignment=first, user=tree["deep"]).due_date == dt.date(

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from learners import openbadges as ob
@@ -22,21 +21,8 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def setup(settings, tmp_path):
-    settings.ENDRA_SIGNING_KEY = ob.private_key_to_multibase(ob.generate_private_key())
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.WAGTAILADMIN_BASE_URL = "https://endra.example.no"
-    settings.CERTIFICATE_RATE_LIMIT = (1000, 60)
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def certificate(learner, bergen):
-    course = CoursePageFactory(title="Endringsledelse for mellomledere")
-    enrolment = EnrolmentFactory(user=learner, municipality=bergen, course=course)
-    return svc.certificate_issue(enrolment=enrolment)
+def setup(certificate_settings):
+    return certificate_settings
 
 
 def _with_totp(user):

@@ -6,31 +6,15 @@ import copy
 import json
 
 import pytest
-from django.core.cache import cache
 from pyld.jsonld import JsonLdProcessor
 
 from learners import openbadges as ob
 from learners.services import certificates as svc
-from tests.factories import CoursePageFactory, EnrolmentFactory
 
 
 @pytest.fixture(autouse=True)
-def setup(settings, tmp_path):
-    settings.ENDRA_SIGNING_KEY = ob.private_key_to_multibase(ob.generate_private_key())
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.WAGTAILADMIN_BASE_URL = "https://endra.example.no"
-    settings.CERTIFICATE_RATE_LIMIT = (1000, 60)
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def certificate(learner, bergen):
-    course = CoursePageFactory(title="Endringsledelse for mellomledere")
-    return svc.certificate_issue(
-        enrolment=EnrolmentFactory(user=learner, municipality=bergen, course=course)
-    )
+def setup(certificate_settings):
+    return certificate_settings
 
 
 @pytest.fixture
