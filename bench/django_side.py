@@ -7,6 +7,7 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
     certificates N   issue, sign and render N certificates with the Celery worker
     scim-token NUM   a fresh SCIM token for municipality NUM (rotates any earlier one)
+    quiz-stats       the item analysis of the busiest quiz computed, and an editor's session
     hr-sessions NUM… a session of each municipality's generated HR adviser (TOTP set up) and
                      its number of people
 """
@@ -359,6 +360,8 @@ if __name__ == "__main__":
         export_mem(args[0])
     elif command == "certificates":
         certificates(int(args[0]))
+    elif command == "quiz-stats":
+        out(quiz_statistics_fixture())
     elif command == "hr-sessions":
         out(
             {

@@ -534,21 +534,26 @@ def national_database(url: str, seed: str, only: list[str] | None) -> tuple[dict
     return env, timings
 
 
-def dashboards(env: dict, workers: int, numbers: dict[str, str]) -> dict:
-    """The HR dashboard of each municipality in `numbers`, 1 connection, after warming."""
+def dashboards(env: dict, workers: int, numbers: dict[str, str], stats: dict | None = None):
+    """The HR dashboard of each municipality in `numbers` (and with `stats` the busiest
+    quiz's statistics page), 1 connection, after warming every worker."""
     sessions = django_side(env, "hr-sessions", *numbers.values())
+    pages = {key: ("/hr/", sessions[number]) for key, number in numbers.items()}
+    if stats:
+        pages["quiz_statistics"] = (stats["quiz_stats_url"], stats["editor"])
     port = free_port()
     server = start_gunicorn(env, port, workers)
     result = {}
     try:
-        for key, number in numbers.items():
-            make = (lambda s: lambda _i: ("GET", "/hr/", cookies(s), None))(sessions[number])
-            for i in range(workers):  # every worker warm
+        for key, (path, session) in pages.items():
+            make = (lambda p, s: lambda _i: ("GET", p, cookies(s), None))(path, session)
+            for i in range(workers):
                 request(port, *make(i))
-            log(f"HR dashboard {number} ({key}) x1")
+            log(f"{path} ({key}) x1")
             outcome = run_load(port, make, concurrency=1, max_requests=30, max_seconds=30)
-            outcome["municipality"] = number
-            outcome["people"] = sessions["people"][number]
+            if key in numbers:
+                outcome["municipality"] = numbers[key]
+                outcome["people"] = sessions["people"][numbers[key]]
             result[key] = outcome
     finally:
         stop(server)
@@ -564,7 +569,13 @@ def national(args) -> None:
     picks = national_picks()
     results: dict = {"machine": machine(), "picks": picks}
     env, results["setup_national"] = national_database(full_url, args.seed, None)
-    results["national"] = dashboards(env, args.workers, picks)
+    log("quiz statistics of the busiest quiz, computed as the hourly task does")
+    stats = django_side(env, "quiz-stats")
+    results["quiz_statistics"] = {
+        key: stats[key] for key in ("quiz_stats_attempts", "quiz_stats_compute_seconds")
+    }
+    results["national"] = dashboards(env, args.workers, picks, stats)
+    results["quiz_statistics"]["page"] = results["national"].pop("quiz_statistics")
     results["data"] = counts(full_url)
     alone = {"mid": picks["mid"], "small": picks["small"]}
     env, results["setup_alone"] = national_database(alone_url, args.seed, list(alone.values()))
@@ -588,6 +599,12 @@ def national(args) -> None:
             f"{by_itself['p50_ms']} ms alone ({ratio:.2f}x); queries "
             f"{with_all['queries']} vs {by_itself['queries']}"
         )
+    q = results["quiz_statistics"]
+    print(
+        f"quiz statistics, busiest quiz ({q['quiz_stats_attempts']} attempts, computed in "
+        f"{q['quiz_stats_compute_seconds']} s): page p50 {q['page']['p50_ms']} ms, "
+        f"queries {q['page']['queries']}"
+    )
     print(f"total {results['total_seconds']} s; results in bench/results-national.json")
 
 

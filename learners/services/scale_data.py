@@ -851,7 +851,7 @@ def attempt_answers(
         difficulty, discrimination, _weights = question_traits(question["id"])
         chance[question["id"]] = 1 / (1 + math.exp(-discrimination * (ability - difficulty)))
     right = {qid: rng.random() < p for qid, p in chance.items()}
-    keys = {q["id"]: [c["id"] for c in q["choices"] if c.get("correct")] for q in snapshot}
+    keys = {q["id"]: question_answer(q, right=True, rng=rng) for q in snapshot}
     for qid in sorted(chance, key=chance.__getitem__, reverse=passed):
         sketch = {q: keys[q] if ok else [] for q, ok in right.items()}  # an empty answer is wrong
         if grading.grade(snapshot, sketch, pass_mark).passed == passed:

@@ -165,6 +165,7 @@ def _counts(seed: int, **options) -> dict[str, int]:
     summary = out.getvalue().strip().removeprefix("Scale data generated: ")
     counts = dict(part.rsplit(" ", 1) for part in summary.split(", "))
     counts.pop("seconds")
+    counts.pop("rollup_seconds", None)
     return {key: int(value) for key, value in counts.items()}
 
 
