@@ -10,6 +10,9 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     assign N         assign a new learning path to an Oslo unit of about N people: the request's
                      part (assignment_start without the broker hop) and the background job's
                      batches, timed and counted; rolled back, so every run starts the same
+    quiz-stats       the item analysis of the busiest quiz computed, and an editor's session
+    hr-sessions NUM… a session of each municipality's generated HR adviser (TOTP set up) and
+                     its number of people
 """
 
 import json
@@ -465,6 +468,18 @@ if __name__ == "__main__":
         export_mem(args[0])
     elif command == "certificates":
         certificates(int(args[0]))
+    elif command == "quiz-stats":
+        out(quiz_statistics_fixture())
+    elif command == "hr-sessions":
+        out(
+            {
+                **{number: hr_session(number) for number in args},
+                "people": {
+                    number: Membership.objects.filter(municipality__number=number).count()
+                    for number in args
+                },
+            }
+        )
     elif command == "scim-token":
         scim_token(args[0])
     elif command == "assign":

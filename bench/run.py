@@ -11,6 +11,12 @@
 5. Provisions people through SCIM (POST /scim/v2/Users with Bergen's token, 2 x cores
    connections): people per second. `--only-scim` runs this step alone over the demo data.
 
+`--national` measures instead the HR dashboard of Oslo, a mid-sized and a small municipality
+over the national data set (every municipality at its share of 500,000 people), and the same
+mid-sized and small municipality in a database that holds only them (the same rows, generated
+with `--only`), so a dashboard's cost can be compared with and without the other
+municipalities: bench/results-national.json.
+
 Goals are reported, not asserted. See README.md, "Benchmarks"."""
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ PY = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/endra_bench"
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 HOST = "127.0.0.1"
+OSLO = "0301"
 MEDIA = os.environ.get(
     "BENCH_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "endra-bench")
 )  # PDFs, signing key
@@ -391,7 +398,15 @@ def main() -> None:
     parser.add_argument(
         "--only-assign", action="store_true", help="only the assignment figure, on scale data"
     )
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="HR dashboards over the national data set, with and without the others",
+    )
     args = parser.parse_args()
+    if args.national:
+        national(args)
+        return
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if not database_url.startswith("postgres"):
@@ -509,6 +524,116 @@ def main() -> None:
     results["total_seconds"] = round(time.monotonic() - STARTED, 1)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print_table(results)
+
+
+# --- The national data set --------------------------------------------------------------
+
+
+def national_picks() -> dict[str, str]:
+    """Oslo, the municipality of median population and the one at the tenth percentile."""
+    import csv
+
+    path = ROOT / "learners" / "data" / "municipality_population.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = sorted(
+            csv.DictReader(handle), key=lambda row: (int(row["population"]), row["number"])
+        )
+    return {
+        "oslo": OSLO,
+        "mid": rows[len(rows) // 2]["number"],
+        "small": rows[len(rows) // 10]["number"],
+    }
+
+
+def national_database(url: str, seed: str, only: list[str] | None) -> tuple[dict, dict]:
+    """The database at `url` with the national set (or only the municipalities in `only`),
+    generated once; returns its environment and setup times."""
+    env = bench_env(url, "")
+    timings: dict = {}
+    t0 = time.monotonic()
+    generated = ensure_database(url, fresh=False)
+    manage(env, "migrate", "--no-input", "-v0")
+    if not generated:
+        manage(env, "seed_demo")
+        extra = ["--only", ",".join(only)] if only else []
+        manage(env, "generate_scale_data", "--national", "--seed", seed, *extra)
+        timings["generate_seconds"] = round(time.monotonic() - t0, 1)
+    manage(env, "collectstatic", "--no-input", "-v0")
+    return env, timings
+
+
+def dashboards(env: dict, workers: int, numbers: dict[str, str], stats: dict | None = None):
+    """The HR dashboard of each municipality in `numbers` (and with `stats` the busiest
+    quiz's statistics page), 1 connection, after warming every worker."""
+    sessions = django_side(env, "hr-sessions", *numbers.values())
+    pages = {key: ("/hr/", sessions[number]) for key, number in numbers.items()}
+    if stats:
+        pages["quiz_statistics"] = (stats["quiz_stats_url"], stats["editor"])
+    port = free_port()
+    server = start_gunicorn(env, port, workers)
+    result = {}
+    try:
+        for key, (path, session) in pages.items():
+            make = (lambda p, s: lambda _i: ("GET", p, cookies(s), None))(path, session)
+            for i in range(workers):
+                request(port, *make(i))
+            log(f"{path} ({key}) x1")
+            outcome = run_load(port, make, concurrency=1, max_requests=30, max_seconds=30)
+            if key in numbers:
+                outcome["municipality"] = numbers[key]
+                outcome["people"] = sessions["people"][numbers[key]]
+            result[key] = outcome
+    finally:
+        stop(server)
+    return result
+
+
+def national(args) -> None:
+    base = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    parts = urlsplit(base)
+    name = parts.path.lstrip("/")
+    full_url = urlunsplit(parts._replace(path=f"/{name}_national"))
+    alone_url = urlunsplit(parts._replace(path=f"/{name}_national_alone"))
+    picks = national_picks()
+    results: dict = {"machine": machine(), "picks": picks}
+    env, results["setup_national"] = national_database(full_url, args.seed, None)
+    log("quiz statistics of the busiest quiz, computed as the hourly task does")
+    stats = django_side(env, "quiz-stats")
+    results["quiz_statistics"] = {
+        key: stats[key] for key in ("quiz_stats_attempts", "quiz_stats_compute_seconds")
+    }
+    results["national"] = dashboards(env, args.workers, picks, stats)
+    results["quiz_statistics"]["page"] = results["national"].pop("quiz_statistics")
+    results["data"] = counts(full_url)
+    alone = {"mid": picks["mid"], "small": picks["small"]}
+    env, results["setup_alone"] = national_database(alone_url, args.seed, list(alone.values()))
+    results["alone"] = dashboards(env, args.workers, alone)
+    results["total_seconds"] = round(time.monotonic() - STARTED, 1)
+    (ROOT / "bench" / "results-national.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False)
+    )
+    print(f"\nnational data: {results['data']}")
+    print(f"{'HR dashboard':28} {'people':>7} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for where in ("national", "alone"):
+        for key, o in results[where].items():
+            label = f"{o['municipality']} {key} ({where})"
+            q = ",".join(map(str, o["queries"]))
+            print(f"{label:28} {o['people']:>7} {o['p50_ms']!s:>8} {o['p95_ms']!s:>8} {q:>8}")
+    for key in alone:
+        with_all, by_itself = results["national"][key], results["alone"][key]
+        ratio = (with_all["p50_ms"] or 0) / (by_itself["p50_ms"] or 1)
+        print(
+            f"{key}: p50 {with_all['p50_ms']} ms among 357 municipalities, "
+            f"{by_itself['p50_ms']} ms alone ({ratio:.2f}x); queries "
+            f"{with_all['queries']} vs {by_itself['queries']}"
+        )
+    q = results["quiz_statistics"]
+    print(
+        f"quiz statistics, busiest quiz ({q['quiz_stats_attempts']} attempts, computed in "
+        f"{q['quiz_stats_compute_seconds']} s): page p50 {q['page']['p50_ms']} ms, "
+        f"queries {q['page']['queries']}"
+    )
+    print(f"total {results['total_seconds']} s; results in bench/results-national.json")
 
 
 SCIM_MUNICIPALITY = "4601"  # Bergen, from the demo seed

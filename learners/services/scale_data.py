@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
+import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -130,7 +132,10 @@ DEPARTMENTS = [
 ]
 SMALL_SECTORS = ("Sektor helse og omsorg", "Sektor oppvekst", "Sektor teknisk", "Stab og støtte")
 TEAM_WORDS = ("Team", "Gruppe", "Avdeling", "Seksjon")
-DEEP_FROM = 150  # in the national set, a municipality with this many employees gets a deep tree
+# In the national set a municipality with this many employees gets a deep tree; a smaller one
+# gets sectors with about PER_UNIT employees in each unit.
+DEEP_FROM = 1000
+PER_UNIT = 25
 
 COLUMNS: dict[type[models.Model], list[str]] = {
     OrgUnit: ["id", "path", "depth", "numchild", "municipality_id", "name"],
@@ -240,10 +245,15 @@ class Unit:
 
 @dataclass
 class Quiz:
-    snapshot: str  # the questions as JSON
-    orders: list[str]  # a few question and choice orders as JSON
-    right: dict[str, list[str]]  # question id -> the right choice ids
+    groups: list[dict]  # single questions and pools, as an attempt draws from them
     pass_mark: int
+    snapshots: dict[tuple[str, ...], str] = field(default_factory=dict)  # drawn ids -> JSON
+
+    def snapshot_json(self, snapshot: list[dict]) -> str:
+        key = tuple(q["id"] for q in snapshot)
+        if key not in self.snapshots:
+            self.snapshots[key] = json.dumps(snapshot)
+        return self.snapshots[key]
 
 
 @dataclass
@@ -428,13 +438,7 @@ def courses_prepare(*, catalog: CatalogPage, extra: int) -> list[CourseInfo]:
 
 
 def quiz_prepare(module: ModulePage) -> Quiz:
-    snapshot = grading.draw_questions(module.quiz_groups(), asked_before={}, seed=module.pk)
-    return Quiz(
-        snapshot=json.dumps(snapshot),
-        orders=[json.dumps(grading.shuffled_order(snapshot, seed=n)) for n in range(4)],
-        right={q["id"]: [c["id"] for c in q["choices"] if c.get("correct")] for q in snapshot},
-        pass_mark=module.pass_mark,
-    )
+    return Quiz(groups=module.quiz_groups(), pass_mark=module.pass_mark)
 
 
 def paths_prepare(*, rng: random.Random, courses: list[CourseInfo]) -> list[PathInfo]:
@@ -477,10 +481,11 @@ def org_tree(
     deep: bool,
     keys: Keys,
     sector_names: list[str] | None = None,
+    per_unit: int | None = None,
 ) -> list[Unit]:
-    """A municipality's units: a few sectors with a unit or three each, or (`deep`) sectors >
-    departments > units > teams > sub-teams sized for `employees`. Sibling names sorted,
-    paths computed directly."""
+    """A municipality's units: a few sectors with a unit or three each (or about `per_unit`
+    employees in each unit), or (`deep`) sectors > departments > units > teams > sub-teams
+    sized for `employees`. Sibling names sorted, paths computed directly."""
     step = OrgUnit.steplen
 
     def children(parent: Unit | None, names: list[str], depth: int) -> list[Unit]:
@@ -501,8 +506,13 @@ def org_tree(
     if not deep:
         sectors = children(None, rng.sample(SMALL_SECTORS, rng.randint(2, 3)), 1)
         for sector in sectors:
-            words = [f"{sector.name.split()[-1].capitalize()} {k}" for k in range(1, 4)]
-            children(sector, words[: rng.randint(1, 3)], 2)
+            count = (
+                rng.randint(1, 3)
+                if per_unit is None
+                else max(1, round(employees / per_unit / len(sectors)))
+            )
+            word = sector.name.split()[-1].capitalize()
+            children(sector, [f"{word} {k}" for k in range(1, count + 1)], 2)
         return sectors
     # About 20 employees per team, fan-out from the size; 4 or 5 levels deep.
     names = sector_names or OSLO_SECTORS
@@ -765,32 +775,118 @@ def enrolment_learn(
 
 
 def attempts_make(
-    *, rng: random.Random, events: list[QuizEvent], attempts: int, keys: Keys, writer: Writer
+    *,
+    rng: random.Random,
+    events: list[QuizEvent],
+    attempts: int,
+    keys: Keys,
+    writer: Writer,
+    answer_rng: random.Random,
 ) -> None:
     """A passed attempt for every module done by quiz (they must exist), and failed ones
-    (before a pass, or on a quiz not passed yet) up to about `attempts` in all."""
+    (before a pass, or on a quiz not passed yet) up to about `attempts` in all. Which attempts
+    exist is drawn from `rng`; what was asked and answered in each from `answer_rng`."""
     passed = sum(1 for event in events if event.done)
     failed_share = max(0, attempts - passed) / max(1, len(events))
     for event in events:
         failed = rng.random() < failed_share
         if event.done or failed:
-            writer.extend(QuizAttempt, quiz_attempt_rows(keys.attempts, event, failed=failed))
+            rows = quiz_attempt_rows(keys.attempts, event, failed=failed, rng=answer_rng)
+            writer.extend(QuizAttempt, rows)
 
 
-def quiz_attempt_rows(ids: Ids, event: QuizEvent, *, failed: bool) -> list[tuple]:
-    """A failed attempt (if `failed`) and then, if the module is done, a passed one."""
+def question_traits(question_id: str) -> tuple[float, float, list[float]]:
+    """A question's difficulty and discrimination (item response theory's b and a) and the
+    weight of each of its wrong choices, fixed by its id: most questions work, a few are far
+    too hard, a few catch strong learners more than weak ones, and some have a distractor
+    nobody picks, which is what item analysis is there to find."""
+    digest = hashlib.sha256(question_id.encode()).digest()
+    kind = digest[0] % 20
+    difficulty = -2.0 + 3.0 * digest[1] / 255
+    discrimination = 0.6 + 1.4 * digest[2] / 255
+    if kind == 0:
+        difficulty = 3.0  # almost everyone fails
+    elif kind == 1:
+        discrimination = -0.8  # misleading: the better learners read it the wrong way
+    weights = [0.2 + 3 * byte / 255 for byte in digest[4:12]]
+    if kind in (2, 3, 4):
+        weights[0] = 0.0  # a dead distractor
+    return difficulty, discrimination, weights
+
+
+def question_answer(question: dict, *, right: bool, rng: random.Random) -> list[str]:
+    """A learner's answer to one question: the right one, or a plausible wrong one (another
+    choice by the question's distractor weights, one right choice missed or one wrong choice
+    added, two neighbours swapped in an ordering)."""
+    choices = [c["id"] for c in question["choices"]]
+    correct = [c["id"] for c in question["choices"] if c.get("correct")]
+    if right or len(choices) < 2:
+        return choices if question["kind"] == "ordering" else correct
+    if question["kind"] == "ordering":
+        i = rng.randrange(len(choices) - 1)
+        swapped = choices[:]
+        swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
+        return swapped
+    wrong = [c for c in choices if c not in correct]
+    _b, _a, weights = question_traits(question["id"])
+    weights = weights[: len(wrong)]
+    if question["kind"] == "multiple" and (not wrong or len(correct) > 1 and rng.random() < 0.5):
+        missed = rng.choice(correct)
+        return [c for c in correct if c != missed]
+    if not wrong or not any(weights):
+        return correct[:-1] or choices[:1]
+    picked = rng.choices(wrong, weights=weights)[0]
+    return [*correct, picked] if question["kind"] == "multiple" else [picked]
+
+
+def attempt_answers(
+    snapshot: list[dict], *, ability: float, pass_mark: int, passed: bool, rng: random.Random
+) -> tuple[dict[str, list[str]], grading.GradeResult]:
+    """Answers of a learner of `ability` (on the scale of the questions' difficulty) that
+    pass or fail as required: each question is right with the chance item response theory
+    gives, then the likeliest wrong ones are put right (or the least likely right ones wrong)
+    until the attempt's result is the one the learner's record shows."""
+    chance = {}
+    for question in snapshot:
+        difficulty, discrimination, _weights = question_traits(question["id"])
+        chance[question["id"]] = 1 / (1 + math.exp(-discrimination * (ability - difficulty)))
+    right = {qid: rng.random() < p for qid, p in chance.items()}
+    keys = {q["id"]: question_answer(q, right=True, rng=rng) for q in snapshot}
+    for qid in sorted(chance, key=chance.__getitem__, reverse=passed):
+        sketch = {q: keys[q] if ok else [] for q, ok in right.items()}  # an empty answer is wrong
+        if grading.grade(snapshot, sketch, pass_mark).passed == passed:
+            break
+        right[qid] = passed
+    answers = {q["id"]: question_answer(q, right=right[q["id"]], rng=rng) for q in snapshot}
+    return answers, grading.grade(snapshot, answers, pass_mark)
+
+
+def quiz_attempt_rows(
+    ids: Ids, event: QuizEvent, *, failed: bool, rng: random.Random
+) -> list[tuple]:
+    """A failed attempt (if `failed`) and then, if the module is done, a passed one. Each
+    draws its own questions from the quiz's pools (a retry meets new ones while the pool has
+    any), in its own order, as the quiz page does; the retry comes with a little more skill."""
     quiz = event.course.quiz[event.module_id]
-    right = quiz.right
     rows = []
     results = ([False] if failed else []) + ([True] if event.done else [])
+    ability = rng.gauss(0.6, 1.0)
+    asked: dict[str, int] = defaultdict(int)
     for number, ok in enumerate(results, start=1):
-        answers = {qid: ids_ if ok or i else ["x"] for i, (qid, ids_) in enumerate(right.items())}
-        score = 100 if ok else round(100 * (len(right) - 1) / max(1, len(right)))
+        seed = rng.getrandbits(32)
+        snapshot = grading.draw_questions(quiz.groups, asked_before=asked, seed=seed)
+        for question in snapshot:
+            asked[question["id"]] += 1
+        answers, result = attempt_answers(
+            snapshot, ability=ability, pass_mark=quiz.pass_mark, passed=ok, rng=rng
+        )
+        ability += 0.5
         at = event.moment - dt.timedelta(minutes=30 * (len(results) - number) + 5)
+        order = json.dumps(grading.shuffled_order(snapshot, seed=seed))
         rows.append(
-            (ids.take(), event.enrolment_id, event.module_id, number, "submitted", quiz.snapshot)
-            + (quiz.orders[(event.enrolment_id + number) % len(quiz.orders)], quiz.pass_mark)
-            + (json.dumps(answers), score, ok, at - dt.timedelta(minutes=10), at)
+            (ids.take(), event.enrolment_id, event.module_id, number, "submitted")
+            + (quiz.snapshot_json(snapshot), order, quiz.pass_mark, json.dumps(answers))
+            + (result.score, result.passed, at - dt.timedelta(minutes=10), at)
         )
     return rows
 
@@ -823,6 +919,8 @@ class Sizes:
     attempts: int = 200_000
     extra_courses: int = 6
     people: int = 500_000  # in the national set, shared out by population
+    deep_from: int = DEEP_FROM  # in the national set, employees for a deep tree
+    per_unit: int = PER_UNIT  # in the national set, employees per unit below that
 
 
 @dataclass
@@ -847,6 +945,7 @@ def municipality_plan(
     clock: Clock,
     password: str,
     writer: Writer,
+    per_unit: int | None = None,
 ) -> Municipal:
     """Tree, people, assignments and chosen courses of one municipality."""
     sectors = org_tree(
@@ -856,6 +955,7 @@ def municipality_plan(
         deep=deep,
         keys=keys,
         sector_names=OSLO_SECTORS if number == OSLO else SECTORS,
+        per_unit=per_unit,
     )
     units = [u for s in sectors for u in s.walk()]
     staff = people_place(
@@ -950,7 +1050,12 @@ def generate(
         writer=writer,
     )
     attempts_make(
-        rng=rng, events=learning.quiz_events, attempts=sizes.attempts, keys=keys, writer=writer
+        rng=rng,
+        events=learning.quiz_events,
+        attempts=sizes.attempts,
+        keys=keys,
+        writer=writer,
+        answer_rng=random.Random(f"{seed}-answers"),  # noqa: S311 - test data
     )
     writer.extend(AssignmentPerson, assigned_complete(assigned, learning.completed_at))
     writer.flush()
@@ -999,13 +1104,14 @@ def generate_national(
             municipality_id=municipality_id,
             number=number,
             employees=employees,
-            deep=employees >= DEEP_FROM,
+            deep=employees >= sizes.deep_from,
             paths=paths,
             course_ids=course_ids,
             keys=keys,
             clock=clock,
             password=password,
             writer=writer,
+            per_unit=sizes.per_unit,
         )
         writer.extend(OrgUnit, unit_rows(plan.units))
         progress = round(sizes.progress * employees / everyone)
@@ -1021,10 +1127,15 @@ def generate_national(
         )
         attempts = round(sizes.attempts * employees / everyone)
         attempts_make(
-            rng=local, events=learning.quiz_events, attempts=attempts, keys=keys, writer=writer
+            rng=local,
+            events=learning.quiz_events,
+            attempts=attempts,
+            keys=keys,
+            writer=writer,
+            answer_rng=random.Random(f"{seed}-{number}-answers"),  # noqa: S311 - test data
         )
         writer.extend(AssignmentPerson, assigned_complete(plan.assigned, learning.completed_at))
-        if employees >= DEEP_FROM:
+        if employees >= sizes.deep_from:
             log(f"{number}: {employees} employees, {len(plan.units)} units")
     writer.flush()
     sequences_reset()
