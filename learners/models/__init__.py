@@ -18,7 +18,7 @@ from .org import Membership, Municipality, OrgUnit, User, UserManager
 from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
-from .scim import ScimGroup, ScimPerson, ScimToken
+from .scim import ScimConfig, ScimGroup, ScimPerson, ScimToken
 from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
@@ -52,6 +52,7 @@ __all__ = [
     "QuizStatistics",
     "ReadinessResponse",
     "ReflectionAnswer",
+    "ScimConfig",
     "ScimGroup",
     "ScimPerson",
     "ScimToken",
