@@ -101,6 +101,7 @@ def sso_start(request):
 
 EMAIL_CODE_TTL = 15 * 60  # seconds
 EMAIL_CODE_ATTEMPTS = 5
+EMAIL_CODE_SENDS = 3  # codes mailed per sign-in: the step is no way to mail anyone at will
 
 
 def _pending_email(request):
@@ -142,7 +143,10 @@ def sso_email(request):
     code_form = EmailCodeForm(request.POST if "code" in request.POST else None)
     if request.method == "POST" and "email" in request.POST and email_form.is_valid():
         email = email_form.cleaned_data["email"].strip().lower()
-        if idp.allows_email(email):
+        if pending.get("sends", 0) >= EMAIL_CODE_SENDS:
+            email_form.add_error(None, _("Too many codes have been sent. Start the sign-in again."))
+        elif idp.allows_email(email):
+            pending["sends"] = pending.get("sends", 0) + 1
             _code_send(request, pending, idp, email, claims)
             code_form = EmailCodeForm()
         else:
