@@ -206,14 +206,17 @@ def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimP
     in every case."""
     try:
         return _person_create(municipality, data)
-    except IntegrityError as exc:  # a concurrent request provisioned the same userName
-        # The savepoint of _person_create is rolled back: nothing of this call stays.
-        raise UniquenessException(detail="userName is already in use.") from exc
+    except IntegrityError as exc:
+        # The userName is taken in this municipality (the unique constraint decides, also
+        # between concurrent requests). The savepoint of _person_create is rolled back:
+        # nothing of this call stays.
+        raise UniquenessException(
+            detail="userName is already in use in this municipality."
+        ) from exc
 
 
 @transaction.atomic
 def _person_create(municipality: Municipality, data: PersonData) -> ScimPerson:
-    _check_user_name(municipality, data.user_name)
     # SCIM's default is active; a later PATCH may remove the attribute (None, still active).
     person = ScimPerson(municipality=municipality, active=data.active is not False)
     _apply(person, data)

@@ -232,6 +232,10 @@ def test_a_second_user_with_the_same_user_name_is_a_uniqueness_conflict(scim_ber
     scim_bergen.create("ny@bergen.example")
     status, error = scim_bergen.create("NY@bergen.example")
     assert status == 409 and error["scimType"] == "uniqueness"
+    # The same userName with another address: the constraint refuses it, nothing stays.
+    status, error = scim_bergen.create("annen@bergen.example", userName="NY@BERGEN.example")
+    assert status == 409 and error["scimType"] == "uniqueness"
+    assert not User.objects.filter(email="annen@bergen.example").exists()
 
 
 # --- Deactivation, groups -----------------------------------------------------------------
@@ -483,9 +487,9 @@ def test_provisioning_a_person_and_patching_them_take_a_fixed_few_queries(
     scim_bergen, django_assert_num_queries
 ):
     scim_bergen.create("first@bergen.example")  # the token's first use records last_used_at
-    # token, transaction, savepoint, userName, account, 3 inserts, assignments, 2 audit rows,
-    # the SCIM record, release, the request's audit row, commit
-    with django_assert_num_queries(15):
+    # token, transaction, savepoint, account, 3 inserts, assignments, 2 audit rows, the SCIM
+    # record (its userName unique by constraint), release, the request's audit row, commit
+    with django_assert_num_queries(14):
         status, created = scim_bergen.create("ny@bergen.example", "Nina", "Ny")
     assert status == 201
     rename = {"op": "replace", "path": "name.familyName", "value": "Nyhus"}
