@@ -14,10 +14,11 @@ from .models import (
     LrsConnection,
     Membership,
     Municipality,
+    ScimConfig,
     ScimToken,
     User,
 )
-from .services.scim import scim_token_issue, scim_token_revoke
+from .services.scim import scim_config_set, scim_token_issue, scim_token_revoke
 from .services.sso import idp_discover, idp_secret_set
 
 
@@ -32,6 +33,12 @@ class UserAdmin(BaseUserAdmin):
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class ScimConfigForm(forms.ModelForm):
+    class Meta:
+        model = ScimConfig
+        fields = ["unit_attribute"]
 
 
 @admin.register(Municipality)
@@ -54,10 +61,21 @@ class MunicipalityAdmin(admin.ModelAdmin):
             raise PermissionDenied
         municipality = get_object_or_404(Municipality, pk=pk)
         new_token = None
-        if request.method == "POST" and request.POST.get("action") == "issue":
+        action = request.POST.get("action") if request.method == "POST" else None
+        config = ScimConfig.objects.filter(municipality=municipality).first()
+        config_form = ScimConfigForm(
+            request.POST if action == "settings" else None, instance=config
+        )
+        if action == "issue":
             new_token = scim_token_issue(municipality=municipality, actor=request.user)
-        elif request.method == "POST" and request.POST.get("action") == "revoke":
+        elif action == "revoke":
             scim_token_revoke(municipality=municipality, actor=request.user)
+        elif action == "settings" and config_form.is_valid():
+            scim_config_set(
+                municipality=municipality,
+                unit_attribute=config_form.cleaned_data["unit_attribute"],
+                actor=request.user,
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("SCIM provisioning for %(name)s") % {"name": municipality.name},
@@ -65,6 +83,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "token": ScimToken.objects.filter(municipality=municipality).first(),
             "new_token": new_token,
+            "config_form": config_form,
             "scim_url": request.build_absolute_uri(reverse("scim:users")).rsplit("/", 1)[0] + "/",
         }
         response = TemplateResponse(request, "admin/learners/municipality/scim_token.html", context)

@@ -44,6 +44,21 @@ class LinkPasswordForm(forms.Form):
     )
 
 
+class WorkEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your work e-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code from the e-mail"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}),
+    )
+
+
 class UnitPickForm(forms.Form):
     org_unit = forms.ModelChoiceField(label=_("Your unit"), queryset=OrgUnit.objects.none())
 

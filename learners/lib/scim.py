@@ -63,6 +63,15 @@ class EnterpriseUser(Extension):
     department: str | None = None
     """The person's department, as the identity system names it."""
 
+    division: str | None = None
+    """The person's division."""
+
+    organization: str | None = None
+    """The person's organization."""
+
+    cost_center: str | None = None
+    """The person's cost centre."""
+
     manager: Manager | None = None
     """The person's manager: the id of another User of the same municipality."""
 
@@ -164,14 +173,27 @@ class PersonData:
     active: bool | None
     department: str
     manager_id: str
+    # division, organization and costCenter, as given (empty ones left out)
+    enterprise: dict[str, str]
+    # The unit the configured attribute names ("" for none); None when Groups give the unit.
+    unit_name: str | None = None
 
 
 class NoEmail(ValueError):
     """The resource gives no e-mail address Endra could write to."""
 
 
-def person_data(resource: User) -> PersonData:
-    """Read a validated User resource; raises NoEmail when it names no address."""
+ENTERPRISE_STRINGS = {
+    "division": "division",
+    "organization": "organization",
+    "costCenter": "cost_center",
+}
+
+
+def person_data(resource: User, *, unit_attribute: str = "") -> PersonData:
+    """Read a validated User resource; raises NoEmail when it names no address.
+    `unit_attribute` names the enterprise attribute that gives the person's unit ("" when the
+    municipality's Groups give it)."""
     emails = [e.model_dump(mode="json", exclude_none=True) for e in resource.emails or []]
     chosen = next((e["value"] for e in emails if e.get("primary") and e.get("value")), None)
     chosen = chosen or next((e["value"] for e in emails if e.get("value")), None)
@@ -181,6 +203,17 @@ def person_data(resource: User) -> PersonData:
         raise NoEmail("The User has no e-mail address (emails or an address as userName).")
     extension = resource[EnterpriseUser]
     manager = extension.manager if extension is not None else None
+    enterprise = {
+        name: value
+        for name, field_name in ENTERPRISE_STRINGS.items()
+        if extension is not None and (value := getattr(extension, field_name) or "")
+    }
+    department = (extension.department if extension is not None else None) or ""
+    unit_name = None
+    if unit_attribute:
+        unit_name = (
+            department if unit_attribute == "department" else enterprise.get(unit_attribute, "")
+        )
     return PersonData(
         user_name=resource.user_name or "",
         external_id=resource.external_id or "",
@@ -189,6 +222,8 @@ def person_data(resource: User) -> PersonData:
         email=chosen.strip().lower(),
         emails=emails,
         active=resource.active,
-        department=(extension.department if extension is not None else None) or "",
+        department=department,
         manager_id=(manager.value if manager is not None else None) or "",
+        enterprise=enterprise,
+        unit_name=unit_name.strip() if unit_name is not None else None,
     )

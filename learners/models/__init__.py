@@ -19,7 +19,7 @@ from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
 from .rollups import WHOLE_MUNICIPALITY, ProgressRollup, ProgressRollupEntry, RollupState
-from .scim import ScimGroup, ScimPerson, ScimToken
+from .scim import ScimConfig, ScimGroup, ScimPerson, ScimToken
 from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
@@ -57,6 +57,7 @@ __all__ = [
     "ReadinessResponse",
     "ReflectionAnswer",
     "RollupState",
+    "ScimConfig",
     "ScimGroup",
     "ScimPerson",
     "ScimToken",

@@ -50,6 +50,7 @@ class AuditAction(models.TextChoices):
     SCIM_TOKEN_CREATE = "scim.token_create", _("SCIM token created")
     SCIM_TOKEN_ROTATE = "scim.token_rotate", _("SCIM token replaced")
     SCIM_TOKEN_REVOKE = "scim.token_revoke", _("SCIM token revoked")
+    SCIM_CONFIG_UPDATE = "scim.config_update", _("SCIM settings changed")
     SCIM_GROUP_CREATE = "scim.group_create", _("SCIM group created")
     SCIM_GROUP_DELETE = "scim.group_delete", _("SCIM group deleted")
     SCIM_PERSON_DELETE = "scim.person_delete", _("Person deleted through SCIM")
@@ -77,6 +78,7 @@ HR_VISIBLE_ACTIONS = frozenset(
         AuditAction.SCIM_TOKEN_CREATE,
         AuditAction.SCIM_TOKEN_ROTATE,
         AuditAction.SCIM_TOKEN_REVOKE,
+        AuditAction.SCIM_CONFIG_UPDATE,
         AuditAction.SCIM_GROUP_CREATE,
         AuditAction.SCIM_GROUP_DELETE,
         AuditAction.SCIM_PERSON_DELETE,

@@ -33,6 +33,42 @@ class ScimToken(models.Model):
         return f"{self.municipality} ({self.hint}...)"
 
 
+class ScimConfig(models.Model):
+    """How a municipality's provisioning is read. By default each SCIM Group is an org unit
+    and its members are the unit's people; a municipality whose identity system keeps the
+    unit as an attribute of the person names that attribute instead. Kept apart from the
+    token, so rotating or revoking the token keeps the choice."""
+
+    class UnitAttribute(models.TextChoices):
+        GROUPS = "", _("Groups: each SCIM group is an org unit")
+        DEPARTMENT = "department", _("The person's department (enterprise extension)")
+        DIVISION = "division", _("The person's division (enterprise extension)")
+        ORGANIZATION = "organization", _("The person's organization (enterprise extension)")
+        COST_CENTER = "costCenter", _("The person's cost centre (enterprise extension)")
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="scim_config"
+    )
+    unit_attribute = models.CharField(
+        _("the unit comes from"),
+        max_length=32,
+        blank=True,
+        choices=UnitAttribute.choices,
+        default=UnitAttribute.GROUPS,
+        help_text=_(
+            "An attribute's value is matched to an org unit's name (upper and lower case alike);"
+            " a value that names no unit is refused, so the identity system reports it."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("SCIM settings")
+        verbose_name_plural = _("SCIM settings")
+
+    def __str__(self):
+        return str(self.municipality_id)
+
+
 class ScimGroup(models.Model):
     """A SCIM Group: one org unit of the municipality, linked to its identity system."""
 
@@ -73,6 +109,8 @@ class ScimPerson(models.Model):
     # None: the identity system did not say (SCIM's default is active).
     active = models.BooleanField(null=True, default=True)
     department = models.CharField(max_length=255, blank=True)
+    # The enterprise extension's other strings Endra keeps: division, organization, costCenter.
+    enterprise = models.JSONField(default=dict, blank=True)
     manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )

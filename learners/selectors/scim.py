@@ -75,7 +75,11 @@ def scim_token_find(*, raw: str) -> ScimToken | None:
     """The token whose digest matches `raw`, with its municipality, or None."""
     if not raw:
         return None
-    return ScimToken.objects.select_related("municipality").filter(digest=token_digest(raw)).first()
+    return (
+        ScimToken.objects.select_related("municipality", "municipality__scim_config")
+        .filter(digest=token_digest(raw))
+        .first()
+    )
 
 
 class _ToQ(FilterVisitor[Q]):

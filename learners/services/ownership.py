@@ -126,18 +126,23 @@ class _Known:
 
 
 def _known(municipality: Municipality, users: list[User]) -> _Known:
-    ids = [u.pk for u in users]
+    by_id = {u.pk: u for u in users}
+    ids = list(by_id)
     owners: dict[int, set[int]] = {pk: set() for pk in ids}
-    for model in (Membership, EndedMembership):
-        for user_id, municipality_id in model.objects.filter(user_id__in=ids).values_list(
-            "user_id", "municipality_id"
-        ):
-            owners[user_id].add(municipality_id)
+    members: dict[int, Membership] = {}
+    # One read gives both who owns each account and the memberships here.
+    for membership in Membership.objects.filter(user_id__in=ids):
+        owners[membership.user_id].add(membership.municipality_id)
+        if membership.municipality_id == municipality.pk:
+            membership.user = by_id[membership.user_id]
+            membership.municipality = municipality
+            members[membership.user_id] = membership
+    for user_id, municipality_id in EndedMembership.objects.filter(user_id__in=ids).values_list(
+        "user_id", "municipality_id"
+    ):
+        owners[user_id].add(municipality_id)
     return _Known(
-        members={
-            m.user_id: m
-            for m in Membership.objects.filter(municipality=municipality, user_id__in=ids)
-        },
+        members=members,
         invitations={
             i.user_id: i
             for i in MembershipInvitation.objects.filter(

@@ -21,6 +21,7 @@ from learners.models import (
     MembershipInvitation,
     Municipality,
     OrgUnit,
+    ScimConfig,
     ScimGroup,
     ScimPerson,
     ScimToken,
@@ -66,6 +67,26 @@ def scim_token_revoke(*, municipality: Municipality, actor: User | None) -> bool
             action=AuditAction.SCIM_TOKEN_REVOKE, actor=actor, municipality=municipality
         )
     return deleted
+
+
+@transaction.atomic
+def scim_config_set(*, municipality: Municipality, unit_attribute: str, actor: User | None):
+    """Choose where the municipality's provisioning takes a person's unit from: its Groups
+    ("") or the named enterprise attribute. People move the next time the identity system
+    sends them."""
+    if unit_attribute not in ScimConfig.UnitAttribute.values:
+        raise ValueError(f"Unknown unit attribute {unit_attribute!r}.")
+    config, _created = ScimConfig.objects.update_or_create(
+        municipality=municipality, defaults={"unit_attribute": unit_attribute}
+    )
+    audit_log_write(
+        action=AuditAction.SCIM_CONFIG_UPDATE,
+        actor=actor,
+        municipality=municipality,
+        target=config,
+        data={"unit_attribute": unit_attribute},
+    )
+    return config
 
 
 def scim_request_record(*, token: ScimToken, method: str, path: str, status: int) -> None:
@@ -155,7 +176,28 @@ def _apply(person: ScimPerson, data: PersonData) -> None:
     person.email = data.email
     person.emails = data.emails
     person.department = data.department
+    person.enterprise = data.enterprise
     person.manager = _manager(person.municipality, data.manager_id)
+    if data.unit_name is not None:  # the municipality's unit comes from an attribute
+        person.org_unit = _unit_named(person.municipality, data.unit_name)
+
+
+def _unit_named(municipality: Municipality, name: str) -> OrgUnit | None:
+    """The municipality's org unit called `name` (upper and lower case alike); no name, no
+    unit. A name that matches no unit, or several, is refused: the identity system then shows
+    the person as not provisioned, with this message, until HR or IT fixes the name."""
+    if not name:
+        return None
+    units = list(
+        OrgUnit.objects.annotate(key=Lower("name")).filter(
+            municipality=municipality, key=name.lower()
+        )[:2]
+    )
+    if len(units) == 1:
+        return units[0]
+    if not units:
+        raise InvalidValueException(detail=f"No org unit of the municipality is named {name!r}.")
+    raise InvalidValueException(detail=f"Several org units of the municipality are named {name!r}.")
 
 
 def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimPerson:
@@ -164,14 +206,17 @@ def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimP
     in every case."""
     try:
         return _person_create(municipality, data)
-    except IntegrityError as exc:  # a concurrent request provisioned the same userName
-        # The savepoint of _person_create is rolled back: nothing of this call stays.
-        raise UniquenessException(detail="userName is already in use.") from exc
+    except IntegrityError as exc:
+        # The userName is taken in this municipality (the unique constraint decides, also
+        # between concurrent requests). The savepoint of _person_create is rolled back:
+        # nothing of this call stays.
+        raise UniquenessException(
+            detail="userName is already in use in this municipality."
+        ) from exc
 
 
 @transaction.atomic
 def _person_create(municipality: Municipality, data: PersonData) -> ScimPerson:
-    _check_user_name(municipality, data.user_name)
     # SCIM's default is active; a later PATCH may remove the attribute (None, still active).
     person = ScimPerson(municipality=municipality, active=data.active is not False)
     _apply(person, data)
@@ -190,7 +235,11 @@ def _person_create(municipality: Municipality, data: PersonData) -> ScimPerson:
 def scim_person_replace(*, person: ScimPerson, data: PersonData) -> ScimPerson:
     """Replace what the municipality says about `person`; active=false ends the membership
     in this municipality only, active=true restores it."""
-    person = ScimPerson.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = (
+        ScimPerson.objects.select_for_update(of=("self",))
+        .select_related("user", "municipality")
+        .get(pk=person.pk)
+    )
     _check_user_name(person.municipality, data.user_name, exclude=person)
     was_active = person.active is not False
     _apply(person, data)

@@ -138,8 +138,9 @@ def sso_role(*, idp: IdentityProvider, claims: SSOClaims) -> str:
 @dataclass
 class SSODecision:
     """`kind`: "login" (the linked account), "link" (link the municipality's own account
-    with this address), "prove" (the account must prove its password first) or "create"
-    (no account: create one in the municipality)."""
+    with this address), "prove" (the account must prove its password first), "create"
+    (no account: create one in the municipality) or "ask_email" (the provider gave no
+    address: the person gives and confirms their work address first)."""
 
     kind: str
     user: User | None = None
@@ -159,8 +160,15 @@ def sso_account_resolve(
     """Which account a sign-in through `idp` with `claims` is for. Refuses (SSORefused) an
     address outside the municipality's domains, and a person whose membership there ended
     (a provider sign-in never undoes what HR or SCIM ended)."""
+    if linked_user is not None and not claims.email:
+        # ID-porten sends no address: the subject it signed in before is enough.
+        if _ended_here(linked_user, idp):
+            raise SSORefused("ended")
+        return SSODecision("login", linked_user)
     if not claims.email:
-        raise SSORefused("no_email")
+        # No address and no linked account (ID-porten's first sign-in): the person gives their
+        # work address and proves it before any account is created or linked.
+        return SSODecision("ask_email")
     if not idp.allows_email(claims.email):
         raise SSORefused("domain")
     if linked_user is not None:

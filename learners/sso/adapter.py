@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 PROVIDER_PREFIX = "kommune-"
 PENDING_LINK_KEY = "endra_sso_pending_link"
+PENDING_EMAIL_KEY = "endra_sso_pending_email"
 
 
 def idp_for(provider_id: str | None) -> IdentityProvider | None:
@@ -58,7 +59,10 @@ def idp_app(idp: IdentityProvider) -> SocialApp:
             "server_url": idp.issuer,
             "issuer": idp.issuer,
             "oauth_pkce_enabled": True,
-            "scope": ["openid", "profile", "email"],
+            # ID-porten has no e-mail scope (it knows no addresses) and refuses unknown ones.
+            "scope": ["openid", "profile"]
+            if idp.kind == "idporten"
+            else ["openid", "profile", "email"],
         },
     )
 
@@ -126,6 +130,15 @@ class MunicipalitySocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(
                 refusal_response(request, e.reason, idp.municipality)
             ) from e
+        if decision.kind == "ask_email":
+            # Kept in the session until the address is confirmed; `pid` was dropped already.
+            request.session[PENDING_EMAIL_KEY] = {
+                "uid": sociallogin.account.uid,
+                "extra_data": sociallogin.account.extra_data,
+                "next": sociallogin.state.get("next") or "/",
+                "provider_id": idp.provider_id,
+            }
+            raise ImmediateHttpResponse(redirect("sso_email"))
         if decision.kind == "prove":
             request.session[PENDING_LINK_KEY] = {
                 "uid": sociallogin.account.uid,

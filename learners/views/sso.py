@@ -2,6 +2,11 @@
 by the e-mail domain), prove the old password before linking an account that is not the
 municipality's own, choose the unit after the first sign-in."""
 
+import hmac
+import time
+from dataclasses import replace
+
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import LoginForm
 from allauth.account.utils import perform_login
 from allauth.socialaccount import app_settings as socialaccount_settings
@@ -17,11 +22,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from requests import RequestException
 
-from learners.forms.sso import LinkPasswordForm, MunicipalityPickForm, UnitPickForm
+from learners.forms.sso import (
+    EmailCodeForm,
+    LinkPasswordForm,
+    MunicipalityPickForm,
+    UnitPickForm,
+    WorkEmailForm,
+)
 from learners.models import IdentityProvider, Membership, User
 from learners.services.memberships import membership_create
-from learners.services.sso import sso_claims_read, sso_form_origins, sso_person_bring
-from learners.sso.adapter import PENDING_LINK_KEY, idp_for, refusal_response, unit_step
+from learners.services.sso import (
+    SSORefused,
+    sso_account_resolve,
+    sso_claims_read,
+    sso_form_origins,
+    sso_person_bring,
+)
+from learners.sso.adapter import (
+    PENDING_EMAIL_KEY,
+    PENDING_LINK_KEY,
+    idp_for,
+    refusal_response,
+    unit_step,
+)
+from learners.sso.errors import refusal_message
 
 NO_DOMAIN_MESSAGE = gettext_lazy(
     "No municipality has connected the domain of this address. Choose your municipality, "
@@ -75,6 +99,120 @@ def sso_start(request):
     return response
 
 
+EMAIL_CODE_TTL = 15 * 60  # seconds
+EMAIL_CODE_ATTEMPTS = 5
+EMAIL_CODE_SENDS = 3  # codes mailed per sign-in: the step is no way to mail anyone at will
+
+
+def _pending_email(request):
+    pending = request.session.get(PENDING_EMAIL_KEY)
+    idp = idp_for(pending["provider_id"]) if pending else None
+    if idp is None:
+        request.session.pop(PENDING_EMAIL_KEY, None)
+        raise Http404
+    return pending, idp
+
+
+def _code_send(request, pending, idp, email: str, claims) -> None:
+    """Mail a confirmation code to `email` with allauth's confirmation message and code
+    generator; the code waits in the session (nothing is created before it is given)."""
+    adapter = get_account_adapter(request)
+    code = adapter.generate_email_verification_code()
+    pending.update(email=email, code=code, sent_at=int(time.time()), attempts=0)
+    request.session[PENDING_EMAIL_KEY] = pending
+    someone = User(email=email, first_name=claims.first_name, last_name=claims.last_name)
+    adapter.send_mail("account/email/email_confirmation", email, {"code": code, "user": someone})
+
+
+def _code_right(pending, given: str) -> bool:
+    code = pending.get("code") or ""
+    fresh = time.time() - pending.get("sent_at", 0) <= EMAIL_CODE_TTL
+    return bool(code) and fresh and hmac.compare_digest(code.upper(), given.strip().upper())
+
+
+def sso_email(request):
+    """The provider gave no e-mail address (ID-porten knows none): the person gives their
+    work address in one of the municipality's domains and types the code mailed to it.
+    Only then is the account created, or the municipality's own account linked."""
+    pending, idp = _pending_email(request)
+    data = pending["extra_data"]
+    claims = sso_claims_read(
+        idp=idp, id_token=data.get("id_token") or {}, userinfo=data.get("userinfo") or {}
+    )
+    email_form = WorkEmailForm(request.POST if "email" in request.POST else None)
+    code_form = EmailCodeForm(request.POST if "code" in request.POST else None)
+    if request.method == "POST" and "email" in request.POST and email_form.is_valid():
+        email = email_form.cleaned_data["email"].strip().lower()
+        if pending.get("sends", 0) >= EMAIL_CODE_SENDS:
+            email_form.add_error(None, _("Too many codes have been sent. Start the sign-in again."))
+        elif idp.allows_email(email):
+            pending["sends"] = pending.get("sends", 0) + 1
+            _code_send(request, pending, idp, email, claims)
+            code_form = EmailCodeForm()
+        else:
+            email_form.add_error("email", refusal_message("domain", idp.municipality))
+    elif request.method == "POST" and "code" in request.POST and pending.get("email"):
+        if code_form.is_valid() and _code_right(pending, code_form.cleaned_data["code"]):
+            request.session.pop(PENDING_EMAIL_KEY, None)
+            claims = replace(claims, email=pending["email"], email_verified=True)
+            return _sign_in_confirmed(request, pending, idp, claims)
+        pending["attempts"] = pending.get("attempts", 0) + 1
+        if pending["attempts"] >= EMAIL_CODE_ATTEMPTS:
+            pending.pop("code", None)  # too many tries: a new code must be sent
+            code_form.add_error(None, _("Too many wrong codes. Send a new code."))
+        else:
+            code_form.add_error("code", _("The code is not right, or it has expired."))
+        request.session[PENDING_EMAIL_KEY] = pending
+    return render(
+        request,
+        "learners/sso/email.html",
+        {
+            "email_form": email_form,
+            "code_form": code_form,
+            "sent_to": pending.get("email") if pending.get("code") else None,
+            "municipality": idp.municipality,
+            "domains": sorted(idp.domains()),
+        },
+    )
+
+
+def _sign_in_confirmed(request, pending, idp, claims):
+    """The address is confirmed: decide the account as for a provider that gives one."""
+    try:
+        decision = sso_account_resolve(idp=idp, claims=claims, linked_user=None)
+    except SSORefused as e:
+        return refusal_response(request, e.reason, idp.municipality)
+    if decision.kind == "prove":
+        request.session[PENDING_LINK_KEY] = {
+            "uid": pending["uid"],
+            "extra_data": pending["extra_data"],
+            "next": pending["next"],
+            "user_id": decision.user.pk,
+            "provider_id": idp.provider_id,
+        }
+        return redirect("sso_link")
+    plan = sso_person_bring(idp=idp, claims=claims, user=decision.user)
+    user = decision.user or plan.created_user
+    return _connect_and_login(request, pending, idp, user)
+
+
+def _connect_and_login(request, pending, idp, user):
+    account = SocialAccount(
+        provider=idp.provider_id, uid=pending["uid"], extra_data=pending["extra_data"]
+    )
+    sociallogin = SocialLogin(account=account)
+    sociallogin.state = {"next": pending["next"]}
+    sociallogin.connect(request, user)
+    unit_step(request, sociallogin, user=user, idp=idp)
+    return perform_login(
+        request,
+        user,
+        email_verification=socialaccount_settings.EMAIL_VERIFICATION,
+        redirect_url=sociallogin.get_redirect_url(request),
+        signal_kwargs={"sociallogin": sociallogin},
+    )
+
+
 def sso_link(request):
     """The account with the provider's e-mail address exists but may not be linked without
     asking: its owner proves the Endra password, then the provider is linked (and, for an
@@ -95,25 +233,12 @@ def sso_link(request):
         )
         if login_form.is_valid() and login_form.user == user:
             request.session.pop(PENDING_LINK_KEY, None)
-            account = SocialAccount(
-                provider=idp.provider_id, uid=pending["uid"], extra_data=pending["extra_data"]
-            )
-            sociallogin = SocialLogin(account=account)
-            sociallogin.state = {"next": pending["next"]}
-            data = account.extra_data
+            data = pending["extra_data"]
             claims = sso_claims_read(
                 idp=idp, id_token=data.get("id_token") or {}, userinfo=data.get("userinfo") or {}
             )
-            sociallogin.connect(request, user)
             sso_person_bring(idp=idp, claims=claims, user=user)
-            unit_step(request, sociallogin, user=user, idp=idp)
-            return perform_login(
-                request,
-                user,
-                email_verification=socialaccount_settings.EMAIL_VERIFICATION,
-                redirect_url=sociallogin.get_redirect_url(request),
-                signal_kwargs={"sociallogin": sociallogin},
-            )
+            return _connect_and_login(request, pending, idp, user)
         form.add_error("password", _("The password is not right."))
     return render(
         request,

@@ -66,6 +66,9 @@ ACCOUNTS = {
     "trd-bergensk": _account("flyttet@trondheim.kommune.no", given_name="Angriper",
                              family_name="Trondheim"),
     "trd-stab": _account("stab@trondheim.kommune.no", given_name="Angriper"),
+    # ID-porten: no e-mail claim at all, only the pairwise subject, the name and `pid`.
+    "idporten": {"claims": {"given_name": "Ida", "family_name": "Porten", "pid": PID},
+                 "amr": ["BankID"], "acr": "idporten-loa-high"},
 }  # fmt: skip
 
 
@@ -93,12 +96,13 @@ def peer():
     provider.stop()
 
 
-def _idp(peer, number, client_id, secret, domains):
+def _idp(peer, number, client_id, secret, domains, kind="entra"):
     idp = IdentityProvider(
         municipality=Municipality.objects.get(number=number),
         issuer=peer.issuer,
         client_id=client_id,
         email_domains=domains,
+        kind=kind,
     )
     idp_secret_set(idp, secret)
     idp.save()
@@ -460,3 +464,97 @@ def test_the_admin_refuses_an_issuer_whose_discovery_names_another(admin_client,
     )  # fmt: skip
     assert not form.is_valid()
     assert "discovery" in str(form.errors["issuer"])
+
+
+# --- ID-porten: no e-mail claim -------------------------------------------------------------
+
+
+@pytest.fixture
+def idporten_idp(peer):
+    return _idp(peer, "4601", "endra-bergen", "bergen-hemmelig", "bergen.kommune.no", "idporten")
+
+
+def _mailed_code(message) -> str:
+    """The code in the confirmation mail: the one line that is a code alone."""
+    lines = [line.strip() for line in message.body.splitlines()]
+    codes = [
+        line for line in lines if 4 <= len(line) <= 16 and line.isalnum() and line.upper() == line
+    ]
+    assert len(codes) == 1, message.body
+    return codes[0]
+
+
+def test_id_porten_asks_for_the_work_address_and_confirms_it_before_any_account_exists(
+    client, peer, idporten_idp, bergen, mailoutbox
+):
+    response = sso(client, peer, "idporten")
+    assert response.status_code == 302 and response["Location"] == reverse("sso_email")
+    assert User.objects.filter(first_name="Ida", last_name="Porten").count() == 0
+    page = client.get(reverse("sso_email"))
+    assert page.status_code == 200 and "ID-porten" in page.content.decode()
+    # An address outside the municipality's domains is refused, and nothing is sent.
+    refused = client.post(reverse("sso_email"), {"email": "ida@gmail.com"})
+    assert refused.status_code == 200 and "bergen.kommune.no" in refused.content.decode()
+    assert mailoutbox == []
+    sent = client.post(reverse("sso_email"), {"email": "Ida.Porten@bergen.kommune.no"})
+    assert sent.status_code == 200 and len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ida.porten@bergen.kommune.no"]
+    assert not User.objects.filter(email="ida.porten@bergen.kommune.no").exists()
+    wrong = client.post(reverse("sso_email"), {"code": "WRONG1"})
+    assert wrong.status_code == 200 and signed_in_as(client) is None
+    done = client.post(reverse("sso_email"), {"code": _mailed_code(mailoutbox[0])})
+    assert done.status_code == 302
+    user = signed_in_as(client)
+    assert (user.email, user.first_name, user.last_name) == (
+        "ida.porten@bergen.kommune.no", "Ida", "Porten",
+    )  # fmt: skip
+    assert Membership.objects.get(user=user).municipality == bergen
+    assert EmailAddress.objects.get(user=user).verified
+    account = SocialAccount.objects.get(user=user)
+    assert account.provider == "kommune-4601" and account.uid != "idporten"
+    # The next sign-in is recognised by the pairwise subject: no address asked again.
+    client.logout()
+    again = sso(client, peer, "idporten")
+    assert again.status_code == 302 and again["Location"] != reverse("sso_email")
+    assert signed_in_as(client) == user and len(mailoutbox) == 1
+
+
+def test_id_porten_links_the_municipalitys_own_account_once_the_address_is_confirmed(
+    client, peer, idporten_idp, bergen, mailoutbox
+):
+    own = UserFactory(email="ida.porten@bergen.kommune.no")
+    MembershipFactory(user=own, municipality=bergen)
+    sso(client, peer, "idporten")
+    client.post(reverse("sso_email"), {"email": "ida.porten@bergen.kommune.no"})
+    done = client.post(reverse("sso_email"), {"code": _mailed_code(mailoutbox[0])})
+    assert done.status_code == 302 and signed_in_as(client) == own
+    assert SocialAccount.objects.get(user=own).provider == "kommune-4601"
+
+
+def test_no_stored_field_anywhere_holds_the_id_porten_pid(client, peer, idporten_idp, mailoutbox):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    sso(client, peer, "idporten")
+    client.post(reverse("sso_email"), {"email": "ida.porten@bergen.kommune.no"})
+    client.post(reverse("sso_email"), {"code": _mailed_code(mailoutbox[0])})
+    assert signed_in_as(client) is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        holding = []
+        for table in tables:
+            # Every column of every row, as text.
+            cursor.execute(
+                f'SELECT count(*) FROM "{table}" AS t WHERE t::text LIKE %s',  # noqa: S608
+                [f"%{PID}%"],
+            )
+            if cursor.fetchone()[0]:
+                holding.append(table)
+    assert len(tables) > 50 and holding == []
+    # Session data is stored encoded: read it back.
+    for session in Session.objects.all():
+        assert PID not in json.dumps(session.get_decoded())

@@ -98,6 +98,8 @@ def scim_endpoint(view: Callable) -> Callable:
                 response["Retry-After"] = str(settings.SCIM_RATE_LIMIT[1])
             else:
                 request.scim_municipality = token.municipality
+                config = getattr(token.municipality, "scim_config", None)
+                request.scim_unit_attribute = config.unit_attribute if config else ""
                 response = _handle(lambda: view(request, *args, **kwargs))
             services.scim_request_record(
                 token=token, method=request.method, path=request.path, status=response.status_code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from scim2_models import Context, Meta, NotFoundException
+from scim2_models import Context, Meta, NotFoundException, SCIMException
 
 from learners.lib.scim import Group, GroupMember
 from learners.models import ScimGroup
@@ -47,8 +47,20 @@ def _group(request, group: ScimGroup, member_ids: list[str] | None = None) -> Gr
 # --- Groups -------------------------------------------------------------------------------
 
 
-def _member_ids(resource: Group) -> list[str]:
-    return [m.value for m in resource.members or [] if m.value]
+def _member_ids(request, resource: Group, current: list[str] | None = None) -> list[str]:
+    """The members the request asks for. Where the municipality's unit comes from a person's
+    attribute, groups only show who is in the unit: asking for other members is refused."""
+    wanted = [m.value for m in resource.members or [] if m.value]
+    if request.scim_unit_attribute and set(wanted) != set(current or []):
+        raise SCIMException(
+            status=400,
+            scim_type="mutability",
+            detail=(
+                f"In this municipality a person's unit comes from their "
+                f"{request.scim_unit_attribute}; set that attribute on the User instead."
+            ),
+        )
+    return wanted
 
 
 @scim_endpoint
@@ -63,7 +75,7 @@ def groups(request):
             municipality=municipality,
             display_name=resource.display_name or "",
             external_id=resource.external_id or "",
-            member_ids=_member_ids(resource),
+            member_ids=_member_ids(request, resource),
         )
         return _resource_response(request, _group(request, group), status=201)
     if request.method != "GET":
@@ -104,6 +116,7 @@ def group(request, pk: str):
         services.scim_group_delete(group=found)
         return HttpResponse(status=204)
     current = _group(request, found)
+    current_ids = [m.value for m in current.members or [] if m.value]
     resource = _changed(request, Group, current)
     if resource is None:
         return _error(405, "Method not allowed.")
@@ -111,6 +124,6 @@ def group(request, pk: str):
         group=found,
         display_name=resource.display_name or "",
         external_id=resource.external_id or "",
-        member_ids=_member_ids(resource),
+        member_ids=_member_ids(request, resource, current_ids),
     )
     return _resource_response(request, _group(request, updated))

@@ -52,13 +52,20 @@ def _user(request, person: ScimPerson) -> User:
             location=_location(request, "user", person.pk),
         ),
     )
-    if person.department or person.manager_id:
+    if person.department or person.manager_id or person.enterprise:
         manager = None
         if person.manager_id:
             manager = Manager(
                 value=str(person.manager_id), ref=_location(request, "user", person.manager_id)
             )
-        user[EnterpriseUser] = EnterpriseUser(department=person.department or None, manager=manager)
+        extra = person.enterprise or {}
+        user[EnterpriseUser] = EnterpriseUser(
+            department=person.department or None,
+            division=extra.get("division"),
+            organization=extra.get("organization"),
+            cost_center=extra.get("costCenter"),
+            manager=manager,
+        )
     return user
 
 
@@ -73,9 +80,8 @@ def users(request):
             resource = User.model_validate(
                 _body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST
             )
-        person = services.scim_person_create(
-            municipality=municipality, data=resources.person_data(resource)
-        )
+        data = resources.person_data(resource, unit_attribute=request.scim_unit_attribute)
+        person = services.scim_person_create(municipality=municipality, data=data)
         return _resource_response(request, _user(request, person), status=201)
     if request.method != "GET":
         return _error(405, "Method not allowed.")
@@ -119,5 +125,6 @@ def user(request, pk: str):
     resource = _changed(request, User, current)
     if resource is None:
         return _error(405, "Method not allowed.")
-    person = services.scim_person_replace(person=person, data=resources.person_data(resource))
+    data = resources.person_data(resource, unit_attribute=request.scim_unit_attribute)
+    person = services.scim_person_replace(person=person, data=data)
     return _resource_response(request, _user(request, _reload_person(person)))

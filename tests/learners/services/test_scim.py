@@ -35,6 +35,7 @@ USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
 @pytest.fixture
@@ -231,6 +232,10 @@ def test_a_second_user_with_the_same_user_name_is_a_uniqueness_conflict(scim_ber
     scim_bergen.create("ny@bergen.example")
     status, error = scim_bergen.create("NY@bergen.example")
     assert status == 409 and error["scimType"] == "uniqueness"
+    # The same userName with another address: the constraint refuses it, nothing stays.
+    status, error = scim_bergen.create("annen@bergen.example", userName="NY@BERGEN.example")
+    assert status == 409 and error["scimType"] == "uniqueness"
+    assert not User.objects.filter(email="annen@bergen.example").exists()
 
 
 # --- Deactivation, groups -----------------------------------------------------------------
@@ -391,7 +396,7 @@ ENTRA_USER = {
     "name": {"formatted": "Kari Nordmann", "familyName": "Nordmann", "givenName": "Kari"},
     "roles": [],
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-        "department": "Helse og omsorg",
+        "department": "Divisjon for prøver",
         "employeeNumber": "1234",
     },
 }
@@ -403,7 +408,7 @@ def test_entra_ids_test_connection_and_user_life_cycle_work(scim_bergen, bergen)
     status, created = scim_bergen("POST", "Users", ENTRA_USER)
     assert status == 201, created
     assert created["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] == {
-        "department": "Helse og omsorg"
+        "department": "Divisjon for prøver"
     }
     path = f"Users/{created['id']}"
     status, body = scim_bergen.patch(
@@ -473,3 +478,110 @@ def test_listing_groups_takes_the_same_number_of_queries_for_many(
             {"schemas": [GROUP], "displayName": f"G{i}", "members": [{"value": person["id"]}]},
         )
     assert queries() == few
+
+
+# --- Cost of provisioning -----------------------------------------------------------------
+
+
+def test_provisioning_a_person_and_patching_them_take_a_fixed_few_queries(
+    scim_bergen, django_assert_num_queries
+):
+    scim_bergen.create("first@bergen.example")  # the token's first use records last_used_at
+    # token, transaction, savepoint, account, 3 inserts, assignments, 2 audit rows, the SCIM
+    # record (its userName unique by constraint), release, the request's audit row, commit
+    with django_assert_num_queries(14):
+        status, created = scim_bergen.create("ny@bergen.example", "Nina", "Ny")
+    assert status == 201
+    rename = {"op": "replace", "path": "name.familyName", "value": "Nyhus"}
+    with django_assert_num_queries(20):
+        assert scim_bergen.patch(f"Users/{created['id']}", rename)[0] == 200
+    assert User.objects.get(email="ny@bergen.example").last_name == "Nyhus"
+    # The same PATCH again changes nothing and writes only the SCIM record and the audit row.
+    with django_assert_num_queries(15):
+        assert scim_bergen.patch(f"Users/{created['id']}", rename)[0] == 200
+
+
+# --- The unit from an attribute -----------------------------------------------------------
+
+
+def _unit_from(bergen, attribute):
+    from learners.services.scim import scim_config_set
+
+    scim_config_set(municipality=bergen, unit_attribute=attribute, actor=None)
+
+
+def test_a_configured_department_gives_the_unit_and_a_new_department_moves_the_person(
+    scim_bergen, bergen
+):
+    _unit_from(bergen, "department")
+    first, second = unit(bergen, "Skole A"), unit(bergen, "Skole B")
+    course = course_make()
+    assignment_create(
+        municipality=bergen, actor=None, target="unit", org_unit=second, course=course
+    )
+    status, created = scim_bergen.create(
+        "ny@bergen.example", schemas=[USER, ENTERPRISE], **{ENTERPRISE: {"department": "skole a"}}
+    )
+    assert status == 201, created
+    membership = Membership.objects.get(user__email="ny@bergen.example", municipality=bergen)
+    assert membership.org_unit == first
+    status, changed = scim_bergen.patch(
+        f"Users/{created['id']}",
+        {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Skole B"},
+    )
+    assert status == 200 and changed[ENTERPRISE]["department"] == "Skole B"
+    membership.refresh_from_db()
+    assert membership.org_unit == second
+    assert AssignmentPerson.objects.filter(user=membership.user, assignment__course=course).exists()
+
+
+def test_another_enterprise_attribute_can_give_the_unit_and_is_kept(scim_bergen, bergen):
+    _unit_from(bergen, "division")
+    division = unit(bergen, "Divisjon for prøver")
+    status, created = scim_bergen.create(
+        "ny@bergen.example",
+        schemas=[USER, ENTERPRISE],
+        **{ENTERPRISE: {"department": "Legevakt", "division": "Divisjon for prøver"}},
+    )
+    assert status == 201, created
+    assert Membership.objects.get(user__email="ny@bergen.example").org_unit == division
+    _, shown = scim_bergen("GET", f"Users/{created['id']}")
+    assert shown[ENTERPRISE]["division"] == "Divisjon for prøver"
+    assert shown[ENTERPRISE]["department"] == "Legevakt"
+
+
+def test_a_department_that_names_no_unit_is_a_scim_error_and_creates_nobody(scim_bergen, bergen):
+    _unit_from(bergen, "department")
+    status, error = scim_bergen.create(
+        "ny@bergen.example", schemas=[USER, ENTERPRISE], **{ENTERPRISE: {"department": "Ukjent"}}
+    )
+    assert status == 400 and error["schemas"] == [ERROR]
+    assert error["scimType"] == "invalidValue" and "Ukjent" in error["detail"]
+    assert not User.objects.filter(email="ny@bergen.example").exists()
+
+
+def test_with_the_unit_from_an_attribute_groups_do_not_move_people(scim_bergen, bergen):
+    _unit_from(bergen, "department")
+    _, group = scim_bergen("POST", "Groups", {"schemas": [GROUP], "displayName": "Skole A"})
+    _, created = scim_bergen.create(
+        "ny@bergen.example", schemas=[USER, ENTERPRISE], **{ENTERPRISE: {"department": "Skole A"}}
+    )
+    # The group shows who the attribute put in its unit ...
+    _, shown = scim_bergen("GET", f"Groups/{group['id']}")
+    assert [m["value"] for m in shown["members"]] == [created["id"]]
+    # ... and asking it for other members is refused.
+    status, error = scim_bergen.patch(
+        f"Groups/{group['id']}", {"op": "remove", "path": f'members[value eq "{created["id"]}"]'}
+    )
+    assert status == 400 and error["scimType"] == "mutability"
+    assert Membership.objects.get(user__email="ny@bergen.example").org_unit.name == "Skole A"
+
+
+def test_the_unit_setting_outlives_a_rotated_token_and_is_audited(bergen, client):
+    from learners.models import ScimConfig
+
+    _unit_from(bergen, "department")
+    scim_token_issue(municipality=bergen, actor=None)
+    scim_token_issue(municipality=bergen, actor=None)
+    assert ScimConfig.objects.get(municipality=bergen).unit_attribute == "department"
+    assert AuditLog.objects.filter(action="scim.config_update", municipality=bergen).exists()
