@@ -131,12 +131,16 @@ def setup(count: int) -> None:
     # each (started by the service, as the GET of the quiz page would).
     quiz_module = ModulePage.objects.live().filter(completion="quiz").order_by("path").first()
     quiz_course = quiz_module.get_parent()
-    candidates = (
+    untried = list(
         Enrolment.objects.filter(municipality=oslo, course_id=quiz_course.pk, status="active")
         .exclude(attempts__quiz_page_id=quiz_module.pk)
         .select_related("user", "municipality")
-        .order_by("pk")[:count]
+        .order_by("pk")[: 2 * count]
     )
+    candidates = untried[:count]
+    # Quiz starts: as many other learners who have not tried it, each opening the quiz once
+    # (a real start: the draw, the snapshot and the insert, never the open attempt again).
+    starters = [session_for(item.user) for item in untried[count:]]
     stats = quiz_statistics_fixture()
     csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
     quiz = []
@@ -172,6 +176,7 @@ def setup(count: int) -> None:
             "module_url": module.url,
             "quiz_url": f"/laering/quiz/{quiz_module.pk}/",
             "quiz": quiz,
+            "quiz_start": starters,
             **stats,
         }
     )

@@ -63,6 +63,8 @@ class SiteLinks(BaseSiteSetting):
     )
 
     panels = [FieldPanel("accessibility_statement"), FieldPanel("privacy_notice")]
+    # The footer links to both on every page: read them with the setting, in one query.
+    select_related = ["accessibility_statement", "privacy_notice"]
 
     class Meta:
         verbose_name = _("site links")

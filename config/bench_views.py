@@ -3,8 +3,11 @@
 - `floor`: the cheapest useful Django view, reading one row through the full middleware stack;
   the baseline every page is compared with.
 - `QueryCountMiddleware`: counts the SQL queries a request runs (without DEBUG) and reports
-  them in the X-Bench-Queries response header. Queries run while a streamed body is iterated
-  after the view returns are not counted."""
+  them in the X-Bench-Queries response header, and the worker process that served it in
+  X-Bench-Worker (so the benchmark can warm every worker). Queries run while a streamed body
+  is iterated after the view returns are not counted."""
+
+import os
 
 from django.db import connection
 from django.http import HttpResponse
@@ -32,4 +35,5 @@ class QueryCountMiddleware:
         with connection.execute_wrapper(counter):
             response = self.get_response(request)
         response["X-Bench-Queries"] = str(count)
+        response["X-Bench-Worker"] = str(os.getpid())
         return response

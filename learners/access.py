@@ -107,9 +107,9 @@ def access_home_membership(*, user: User) -> Membership:
     return membership
 
 
-def access_own_enrolment(*, user: User, course_id: int) -> Enrolment:
+def access_own_enrolment(*, user: User, course_id: int, is_source: bool = False) -> Enrolment:
     """The user's own enrolment in a course, unless they left it; 404 otherwise."""
-    enrolment = enrolment_for(user=user, course_id=course_id)
+    enrolment = enrolment_for(user=user, course_id=course_id, is_source=is_source)
     if enrolment is None or enrolment.status == Enrolment.Status.LEFT:
         raise Http404
     return enrolment

@@ -5,7 +5,7 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 
 from courses import translations
 from courses.models import CoursePage, ModulePage
-from learners.selectors.learning import enrolment_for
+from learners.selectors.learning import module_enrolment
 from learners.services.learning import module_visit
 from learners.views.quiz_stats import quiz_statistics_view
 
@@ -14,9 +14,12 @@ from learners.views.quiz_stats import quiz_statistics_view
 def remember_where_the_learner_is(page, request, serve_args, serve_kwargs):
     """Opening a module remembers it, so «continue» brings the learner back here."""
     if isinstance(page, ModulePage) and request.user.is_authenticated:
-        enrolment = enrolment_for(user=request.user, course_id=page.get_parent().pk)
+        enrolment = module_enrolment(user=request.user, module=page)
+        # The page's template reads the same enrolment: kept on the request, read once.
+        request.module_enrolments = {page.pk: enrolment}
         if enrolment is not None:
-            module_visit(enrolment=enrolment, module=translations.canonical(page))
+            source = page.course.outline.sources.get(page.pk)
+            module_visit(enrolment=enrolment, module=source or translations.canonical(page))
 
 
 @hooks.register("register_admin_urls")

@@ -1,5 +1,8 @@
 """Course content as Wagtail pages: CatalogPage -> CoursePage -> ModulePage."""
 
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -106,6 +109,26 @@ class QuizSettings(models.Model):
         return sum(group["draw"] for group in self.quiz_groups())
 
 
+def _route_to_child(parent: Page, model: type[Page], request, path_components):
+    """Route to a child of the one page type `parent` holds in one query (Wagtail's own
+    routing asks twice per level: the child, then its specific row). The child keeps its
+    parent and its locale, so the breadcrumb and the translation lookups need no query.
+    Anything else falls back to Wagtail's routing (and its 404)."""
+    if not path_components:
+        return Page.route(parent, request, path_components)
+    child = (
+        model.objects.filter(
+            path__startswith=parent.path, depth=parent.depth + 1, slug=path_components[0]
+        )
+        .select_related("locale")
+        .first()
+    )
+    if child is None:
+        return Page.route(parent, request, path_components)
+    child._cached_parent_obj = parent
+    return child.route(request, path_components[1:])
+
+
 class CatalogPage(Page):
     """The course catalogue: filter by topic, level and duration, and search."""
 
@@ -118,6 +141,9 @@ class CatalogPage(Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+
+    def route(self, request, path_components):
+        return _route_to_child(self, CoursePage, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -241,6 +267,9 @@ class CoursePage(QuizSettings, Page):
     class Meta:
         verbose_name = _("course")
 
+    def route(self, request, path_components):
+        return _route_to_child(self, ModulePage, request, path_components)
+
     def clean(self):
         super().clean()
         if self.image_id and not self.image_alt.strip():
@@ -260,6 +289,24 @@ class CoursePage(QuizSettings, Page):
     def modules(self) -> list["ModulePage"]:
         """Published modules in the editor's order."""
         return list(ModulePage.objects.child_of(self).live().order_by("path"))
+
+    @cached_property
+    def outline(self) -> "CourseOutline":
+        """The source-language course's published modules, each in this course's language
+        where it is translated, with every module's language versions: one query (two for a
+        translation). Lesson bodies and quizzes are not loaded."""
+        source = translations.canonical(self)
+        keys = ModulePage.objects.child_of(source).live().values("translation_key")
+        versions = list(
+            ModulePage.objects.live()
+            .filter(translation_key__in=keys)
+            .select_related("locale")
+            .defer("body", "quiz")
+            .order_by("path")
+        )
+        return CourseOutline.build(
+            source=source, language=self.locale.language_code, pages=versions
+        )
 
 
 class ModulePage(QuizSettings, Page):
@@ -307,7 +354,10 @@ class ModulePage(QuizSettings, Page):
 
     @cached_property
     def course(self) -> CoursePage:
-        return CoursePage.objects.get(pk=self.get_parent().pk)
+        parent = getattr(self, "_cached_parent_obj", None)  # routing keeps the parent
+        if isinstance(parent, CoursePage):
+            return parent
+        return CoursePage.objects.select_related("locale").get(path=self.path[: -self.steplen])
 
     def reflection_prompts(self) -> dict[str, str]:
         """Reflection block id -> prompt, for storing answers against a stable key."""
@@ -316,3 +366,50 @@ class ModulePage(QuizSettings, Page):
             for block in self.body
             if block.block_type == "reflection"
         }
+
+
+@dataclass
+class CourseOutline:
+    """A course's modules as every language version shows them. Learning records point at
+    the source-language modules: `source_ids` maps each shown module to its source."""
+
+    source: CoursePage
+    modules: list[ModulePage] = field(default_factory=list)
+    source_ids: dict[int, int] = field(default_factory=dict)
+    sources: dict[int, ModulePage] = field(default_factory=dict)
+    versions: dict[str, list[ModulePage]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, *, source: CoursePage, language: str, pages: list[ModulePage]):
+        outline = cls(source=source)
+        order = [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
+        for page in pages:
+            outline.versions.setdefault(str(page.translation_key), []).append(page)
+        for versions in outline.versions.values():
+            versions.sort(
+                key=lambda v: (
+                    order.index(v.locale.language_code) if v.locale.language_code in order else 99
+                )
+            )
+        step = CoursePage.steplen
+        for page in pages:  # ordered by path: the source course's order
+            if page.depth != source.depth + 1 or page.path[:-step] != source.path:
+                continue
+            same = outline.versions[str(page.translation_key)]
+            shown = next((v for v in same if v.locale.language_code == language), page)
+            outline.modules.append(shown)
+            outline.source_ids[shown.pk] = outline.source_ids[page.pk] = page.pk
+            outline.sources[shown.pk] = outline.sources[page.pk] = page
+        return outline
+
+    def languages(self, page: Page) -> list[dict]:
+        """The live language versions of one module, as translations.languages gives them."""
+        names = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
+        return [
+            {
+                "code": v.locale.language_code,
+                "name": names.get(v.locale.language_code, ""),
+                "page": v,
+            }
+            for v in self.versions.get(str(page.translation_key), [])
+        ]

@@ -85,10 +85,30 @@ class QuizForm(forms.Form):
         ]
 
     def question_items(self) -> list[dict]:
-        """Questions with their bound fields and errors, for the template."""
+        """Questions with their bound fields, errors and (for one or more answers) the
+        options as the template writes them out: rendering each option through Django's
+        widget templates cost as much as the rest of the quiz page."""
         items = []
         for item in self.questions:
             fields = [self[name] for name in item["names"]]
             errors = [error for field in fields for error in field.errors]
-            items.append({**item, "fields": fields, "errors": errors})
+            options = [] if item["question"]["kind"] == "ordering" else _options(fields[0], item)
+            items.append({**item, "fields": fields, "errors": errors, "options": options})
         return items
+
+
+def _options(field, item) -> list[dict]:
+    value = field.value()
+    chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+    kind = "checkbox" if item["question"]["kind"] == "multiple" else "radio"
+    return [
+        {
+            "type": kind,
+            "required": kind == "radio",  # as Django's widgets: no required on checkboxes
+            "value": cid,
+            "label": text,
+            "id": f"{field.auto_id}_{i}",
+            "checked": cid in chosen,
+        }
+        for i, (cid, text) in enumerate(item["choices"])
+    ]

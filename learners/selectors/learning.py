@@ -1,7 +1,8 @@
 """Reads for the learner's own pages. Each function uses a fixed number of queries, however
 many enrolments, modules or attempts the learner has."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses import translations
@@ -15,13 +16,17 @@ from learners.models import (
     User,
 )
 
+UNREAD = object()  # "the caller has not read the enrolment": read it here
 
-def enrolment_for(*, user: User, course_id: int) -> Enrolment | None:
-    """The user's own enrolment in a course, if any (never another learner's)."""
+
+def enrolment_for(*, user: User, course_id: int, is_source: bool = False) -> Enrolment | None:
+    """The user's own enrolment in a course, if any (never another learner's). `is_source`:
+    the caller knows `course_id` is the source-language course (saves a query)."""
     if not user.is_authenticated:
         return None
     # Any language version of the course finds the one enrolment (on the source page).
-    course_id = translations.canonical_id(course_id)
+    if not is_source:
+        course_id = translations.canonical_id(course_id)
     return Enrolment.objects.filter(user=user, course_id=course_id).first()
 
 
@@ -54,23 +59,51 @@ def _progress(modules: list[ModulePage], ids: dict[int, int], done_ids: set[int]
     return {"done": done, "total": total, "percent": round(done * 100 / total) if total else 0}
 
 
-def course_state(*, user: User, course: CoursePage) -> dict:
+def _learner_enrolment(*, user: User, course_id: int, module_id: int | None = None):
+    """The user's enrolment in the (source-language) course with the final quiz's submitted
+    attempts and passes and, for a module page, whether its quiz is passed: one query."""
+    if not user.is_authenticated:
+        return None
+    submitted = QuizAttempt.objects.filter(
+        enrolment=OuterRef("pk"), status=QuizAttempt.Status.SUBMITTED
+    ).order_by()
+    final = submitted.filter(quiz_page_id=course_id)
+    counted = final.values("enrolment").annotate(n=Count("id")).values("n")
+    passed = QuizAttempt.objects.filter(enrolment=OuterRef("pk"), passed=True)
+    return (
+        Enrolment.objects.filter(user=user, course_id=course_id)
+        .annotate(
+            final_attempts=Coalesce(Subquery(counted), 0),
+            final_passed=Exists(final.filter(passed=True)),
+            module_quiz_passed=Exists(passed.filter(quiz_page_id=module_id or 0)),
+        )
+        .first()
+    )
+
+
+def module_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
+    """The user's own enrolment in the course of a module page (any language version), with
+    the quiz state the page shows. One query (with the course outline, if not yet read)."""
+    outline = module.course.outline
+    return _learner_enrolment(
+        user=user, course_id=outline.source.pk, module_id=outline.source_ids.get(module.pk)
+    )
+
+
+def course_state(*, user: User, course: CoursePage, enrolment=UNREAD) -> dict:
     """Modules with done / current / not started, progress and where to resume. `course` may
-    be any language version; the learner's records are those of the course."""
-    source = translations.canonical(course)
-    # The source course's modules, each in the course's language where it is translated.
-    shown = translations.in_language_many(source.modules, course.locale.language_code)
-    modules = [shown[module.pk] for module in source.modules]
-    ids = {shown[module.pk].pk: module.pk for module in source.modules}
-    enrolment = enrolment_for(user=user, course_id=source.pk)
+    be any language version; the learner's records are those of the course. Three queries
+    for an enrolled learner (outline, enrolment, progress); `enrolment`, when the caller has
+    read it with `module_enrolment`, saves one."""
+    outline = course.outline
+    modules, ids = outline.modules, outline.source_ids
+    if enrolment is UNREAD:
+        enrolment = _learner_enrolment(user=user, course_id=outline.source.pk)
     done_ids: set[int] = set()
     final = {"passed": False, "attempts": 0}
     if enrolment:
         done_ids = set(enrolment.progress.values_list("module_id", flat=True))
-        stats = enrolment.attempts.filter(
-            quiz_page_id=enrolment.course_id, status="submitted"
-        ).aggregate(attempts=Count("id"), passed=Count("id", filter=Q(passed=True)))
-        final = {"passed": bool(stats["passed"]), "attempts": stats["attempts"]}
+        final = {"passed": enrolment.final_passed, "attempts": enrolment.final_attempts}
     rows = _module_rows(
         modules,
         ids,
@@ -89,26 +122,31 @@ def course_state(*, user: User, course: CoursePage) -> dict:
     }
 
 
-def module_state(*, user: User, module: ModulePage) -> dict:
+def module_state(*, user: User, module: ModulePage, enrolment=UNREAD) -> dict:
     """Everything a module page shows: the course's state, position, prev/next, the
-    learner's reflections on this module and the module quiz status."""
-    course = CoursePage.objects.get(pk=module.get_parent().pk)
-    state = course_state(user=user, course=course)
+    language versions, the learner's reflections on this module and the module quiz status.
+    Four queries for an enrolled learner whatever the course's size; the page tree it reads
+    comes with the page from routing."""
+    course = module.course
+    if enrolment is UNREAD:
+        enrolment = module_enrolment(user=user, module=module)
+    state = course_state(user=user, course=course, enrolment=enrolment)
     modules = [row["page"] for row in state["modules"]]
     ids = [m.pk for m in modules]
     index = ids.index(module.pk) if module.pk in ids else 0
-    enrolment = state["enrolment"]
     reflections, quiz_passed = {}, False
     if enrolment:
-        source_id = translations.canonical_id(module.pk)
-        reflections = {
-            r.block_id: r
-            for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module_id=source_id)
-        }
-        quiz_passed = QuizAttempt.objects.filter(
-            enrolment=enrolment, quiz_page_id=source_id, passed=True
-        ).exists()
+        if module.reflection_prompts():
+            source_id = course.outline.source_ids.get(module.pk) or translations.canonical_id(
+                module.pk
+            )
+            reflections = {
+                r.block_id: r
+                for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module_id=source_id)
+            }
+        quiz_passed = enrolment.module_quiz_passed
     done_ids = {row["page"].pk for row in state["modules"] if row["status"] == "done"}
+    languages = course.outline.languages(module)
     return {
         **state,
         "position": index + 1,
@@ -116,6 +154,7 @@ def module_state(*, user: User, module: ModulePage) -> dict:
         "previous": modules[index - 1] if index > 0 else None,
         "next": modules[index + 1] if index + 1 < len(modules) else None,
         "is_done": module.pk in done_ids,
+        "languages": languages,
         "reflections": reflections,
         "quiz_passed": quiz_passed,
     }

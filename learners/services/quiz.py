@@ -6,9 +6,8 @@ from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from wagtail.models import Page
 
-from courses import grading, translations
+from courses import grading
 from courses.models import CoursePage, ModulePage
 from courses.quiz import snapshot_in_language
 from learners.models import AuditAction, Enrolment, QuizAttempt
@@ -21,33 +20,32 @@ from learners.services.learning import (
 from learners.services.xapi import xapi_quiz_submitted
 
 
-def quiz_page_for(*, enrolment: Enrolment, page_id: int) -> CoursePage | ModulePage:
-    """The course's final quiz or one of its module quizzes, in any language version;
-    anything else is not found."""
-    page = Page.objects.filter(pk=page_id).live().specific().first()
-    source = translations.canonical(page) if page is not None else None
-    in_course = source is not None and (
-        source.pk == enrolment.course_id
-        or (isinstance(source, ModulePage) and source.get_parent().pk == enrolment.course_id)
-    )
-    if not in_course or not page.has_quiz:
-        raise LearningError("not_found")
-    return page
+def quiz_page_for(*, page_id: int) -> CoursePage | ModulePage | None:
+    """A published course (its final quiz) or module with a quiz, in any language version,
+    with its locale: one query for a module, two for a course."""
+    for model in (ModulePage, CoursePage):
+        page = model.objects.live().select_related("locale").filter(pk=page_id).first()
+        if page is not None:
+            return page if page.has_quiz else None
+    return None
 
 
-def quiz_permission(*, enrolment: Enrolment, quiz_page) -> grading.AttemptPermission:
-    """Whether another attempt may start now, from the submitted attempts so far."""
-    submitted = list(
-        enrolment.attempts.filter(quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.SUBMITTED)
-        .order_by("number")
-        .values("passed", "submitted_at")
+def quiz_permission(
+    *, enrolment: Enrolment, quiz_page, attempts: list[QuizAttempt] | None = None
+) -> grading.AttemptPermission:
+    """Whether another attempt may start now, from the submitted attempts so far
+    (`attempts`: this learner's attempts at this quiz, when the caller has read them)."""
+    if attempts is None:
+        attempts = list(enrolment.attempts.filter(quiz_page_id=quiz_page.pk))
+    submitted = sorted(
+        (a for a in attempts if a.status == QuizAttempt.Status.SUBMITTED), key=lambda a: a.number
     )
     return grading.attempt_permission(
         attempts_used=len(submitted),
         max_attempts=quiz_page.max_attempts,
-        last_submitted_at=submitted[-1]["submitted_at"] if submitted else None,
+        last_submitted_at=submitted[-1].submitted_at if submitted else None,
         wait_minutes=quiz_page.wait_minutes,
-        already_passed=any(row["passed"] for row in submitted),
+        already_passed=any(a.passed for a in submitted),
         now=timezone.now(),
     )
 
@@ -65,25 +63,26 @@ def right_answers_visible(*, enrolment: Enrolment, quiz_page) -> bool:
     )
 
 
-def quiz_attempt_start(*, enrolment: Enrolment, quiz_page, shown=None) -> QuizAttempt:
+def quiz_attempt_start(
+    *, enrolment: Enrolment, quiz_page, shown=None, attempts: list[QuizAttempt] | None = None
+) -> QuizAttempt:
     """Return the open attempt, or start a new one with its own draw from the quiz's pools
     and a fresh shuffled order. `quiz_page` is the source-language quiz the attempt belongs to
-    and is graded on; `shown`, a translation of it, gives the texts the learner reads."""
-    open_attempt = enrolment.attempts.filter(
-        quiz_page_id=quiz_page.pk, status=QuizAttempt.Status.STARTED
-    ).first()
+    and is graded on; `shown`, a translation of it, gives the texts the learner reads.
+    `attempts`: the learner's attempts at this quiz, when the caller has read them.
+
+    Two queries (the learner's attempts, the insert). Nothing is locked: every learner's
+    start touches only their own rows, so thousands starting at once never wait for each
+    other; two tabs of one learner meet at the unique "one open attempt" constraint."""
+    if attempts is None:
+        attempts = list(enrolment.attempts.filter(quiz_page_id=quiz_page.pk))
+    open_attempt = next((a for a in attempts if a.status == QuizAttempt.Status.STARTED), None)
     if open_attempt:
         return open_attempt
-    permission = quiz_permission(enrolment=enrolment, quiz_page=quiz_page)
+    permission = quiz_permission(enrolment=enrolment, quiz_page=quiz_page, attempts=attempts)
     if not permission.allowed:
         raise LearningError(permission.reason, available_at=permission.available_at)
-    asked_before = Counter(
-        question["id"]
-        for snapshot in enrolment.attempts.filter(quiz_page_id=quiz_page.pk).values_list(
-            "snapshot", flat=True
-        )
-        for question in snapshot
-    )
+    asked_before = Counter(question["id"] for attempt in attempts for question in attempt.snapshot)
     seed = secrets.randbits(32)
     snapshot = grading.draw_questions(quiz_page.quiz_groups(), asked_before=asked_before, seed=seed)
     if shown is not None and shown.pk != quiz_page.pk:
@@ -93,7 +92,7 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz_page, shown=None) -> QuizAt
             return QuizAttempt.objects.create(
                 enrolment=enrolment,
                 quiz_page_id=quiz_page.pk,
-                number=enrolment.attempts.filter(quiz_page_id=quiz_page.pk).count() + 1,
+                number=max((a.number for a in attempts), default=0) + 1,
                 snapshot=snapshot,
                 order=grading.shuffled_order(snapshot, seed=seed),
                 pass_mark=quiz_page.pass_mark,

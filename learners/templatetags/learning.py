@@ -17,7 +17,13 @@ def course_state(context, course):
 
 @register.simple_tag(takes_context=True)
 def module_state(context, module):
-    state = _module_state(user=context["request"].user, module=module)
+    request = context["request"]
+    # The enrolment the page hook already read for this page (see wagtail_hooks), if any.
+    read = getattr(request, "module_enrolments", {})
+    if module.pk in read:
+        state = _module_state(user=request.user, module=module, enrolment=read[module.pk])
+    else:
+        state = _module_state(user=request.user, module=module)
     context["state"] = state
     return state
 

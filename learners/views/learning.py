@@ -16,6 +16,7 @@ from courses.grading import question_is_correct
 from courses.models import CoursePage, ModulePage
 from learners.access import access_own_enrolment
 from learners.forms.learning import QuizForm, ReflectionForm
+from learners.models import QuizAttempt
 from learners.selectors.learning import attempt_for, my_learning
 from learners.services.learning import (
     LearningError,
@@ -124,21 +125,24 @@ def reflection(request, module_id: int, block_id: str):
 
 @login_required
 def quiz(request, page_id: int):
-    course_id = _course_id_of(page_id)
-    enrolment = access_own_enrolment(user=request.user, course_id=course_id)
-    try:
-        quiz_page = quiz_page_for(enrolment=enrolment, page_id=page_id)
-    except LearningError:
-        raise Http404 from None
+    quiz_page = quiz_page_for(page_id=page_id)
+    if quiz_page is None:
+        raise Http404
+    course = quiz_page if isinstance(quiz_page, CoursePage) else quiz_page.course
     # Attempts belong to the source-language quiz, whichever version the learner takes.
-    source = translations.canonical(quiz_page)
-    previous = enrolment.attempts.filter(quiz_page_id=source.pk, status="submitted")
+    source_course = translations.canonical(course)
+    source = source_course if quiz_page.pk == course.pk else translations.canonical(quiz_page)
+    enrolment = access_own_enrolment(user=request.user, course_id=source_course.pk, is_source=True)
+    attempts = list(enrolment.attempts.filter(quiz_page_id=source.pk))
+    previous = [a for a in attempts if a.status == QuizAttempt.Status.SUBMITTED]
     if request.method == "POST":
         # Submissions come first: a double click or a resubmitted form must land on the
         # first result, never start a new attempt.
-        return _quiz_submit(request, enrolment, quiz_page, source, previous)
+        return _quiz_submit(request, enrolment, quiz_page, course, source, previous)
     try:
-        attempt = quiz_attempt_start(enrolment=enrolment, quiz_page=source, shown=quiz_page)
+        attempt = quiz_attempt_start(
+            enrolment=enrolment, quiz_page=source, shown=quiz_page, attempts=attempts
+        )
     except LearningError as error:
         return render(
             request,
@@ -146,10 +150,11 @@ def quiz(request, page_id: int):
             {"quiz_page": quiz_page, "message": _message(error), "previous": previous},
         )
     form = QuizForm(attempt=attempt)
-    return render(request, "learners/quiz.html", _quiz_context(quiz_page, attempt, form, previous))
+    context = _quiz_context(quiz_page, course, attempt, form, previous)
+    return render(request, "learners/quiz.html", context)
 
 
-def _quiz_submit(request, enrolment, quiz_page, source, previous):
+def _quiz_submit(request, enrolment, quiz_page, course, source, previous):
     try:
         attempt_id = int(request.POST.get("attempt", ""))
     except ValueError:
@@ -161,7 +166,7 @@ def _quiz_submit(request, enrolment, quiz_page, source, previous):
         return redirect("learners:attempt", attempt.pk)
     form = QuizForm(request.POST, attempt=attempt)
     if not form.is_valid():
-        context = _quiz_context(quiz_page, attempt, form, previous)
+        context = _quiz_context(quiz_page, course, attempt, form, previous)
         return render(request, "learners/quiz.html", context, status=400)
     attempt = quiz_attempt_submit(
         enrolment=enrolment, attempt_id=attempt.pk, answers=form.answers()
@@ -169,8 +174,7 @@ def _quiz_submit(request, enrolment, quiz_page, source, previous):
     return redirect("learners:attempt", attempt.pk)
 
 
-def _quiz_context(quiz_page, attempt, form, previous):
-    course = quiz_page if isinstance(quiz_page, CoursePage) else quiz_page.course
+def _quiz_context(quiz_page, course, attempt, form, previous):
     return {
         "quiz_page": quiz_page,
         "course": course,
@@ -178,15 +182,6 @@ def _quiz_context(quiz_page, attempt, form, previous):
         "form": form,
         "previous": previous,
     }
-
-
-def _course_id_of(page_id: int) -> int:
-    page = ModulePage.objects.filter(pk=page_id).first()
-    if page is not None:
-        return page.get_parent().pk
-    if CoursePage.objects.filter(pk=page_id).exists():
-        return page_id
-    raise Http404
 
 
 @login_required

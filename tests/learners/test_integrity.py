@@ -138,3 +138,40 @@ def test_concurrent_quiz_starts_from_two_tabs_share_one_open_attempt(setup_cours
         5, lambda: quiz_attempt_start(enrolment=enrolment, quiz_page=course).pk
     )
     assert errors == [] and len(set(results)) == 1
+
+
+def test_a_quiz_start_never_waits_for_another_learners_start(setup_course):
+    """Starts take no lock that another learner's start needs: one learner's start held
+    open in an unfinished transaction does not hold up the next learner's."""
+    require_postgresql()
+    from django.db import transaction
+
+    course, user = setup_course
+    other = MembershipFactory(municipality=user.memberships.get().municipality).user
+    first, second = (enrolment_create(user=u, course=course) for u in (user, other))
+    started, second_done = threading.Event(), threading.Event()
+    state: dict = {}
+
+    def hold_open():
+        try:
+            with transaction.atomic():
+                quiz_attempt_start(enrolment=Enrolment.objects.get(pk=first.pk), quiz_page=course)
+                started.set()
+                # Stays open until the other start is through (bounded, never a sleep).
+                state["other_finished_while_open"] = second_done.wait(timeout=60)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_open)
+    holder.start()
+    assert started.wait(timeout=60)
+    try:
+        attempt = quiz_attempt_start(
+            enrolment=Enrolment.objects.get(pk=second.pk), quiz_page=course
+        )
+    finally:
+        second_done.set()
+        holder.join(timeout=90)
+    assert attempt.status == "started"
+    assert state["other_finished_while_open"] is True
+    assert QuizAttempt.objects.filter(quiz_page_id=course.pk).count() == 2
