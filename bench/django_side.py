@@ -7,6 +7,7 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     export-mem KEY   the full Oslo XLSX export in this process: ru_maxrss before and after
     certificates N   issue, sign and render N certificates with the Celery worker
     scim-token NUM   a fresh SCIM token for municipality NUM (rotates any earlier one)
+    exam-setup NUM N...  fresh learners for `make bench-exam` in municipality NUM, N per step
 """
 
 import json
@@ -359,5 +360,9 @@ if __name__ == "__main__":
         certificates(int(args[0]))
     elif command == "scim-token":
         scim_token(args[0])
+    elif command == "exam-setup":
+        from bench.exam_prep import exam_learners_prepare
+
+        out(exam_learners_prepare([int(n) for n in args[1:]], municipality_number=args[0]))
     else:
         raise SystemExit(f"unknown command {command}")
