@@ -133,6 +133,20 @@ class CPUWatch:
 # --- The run ----------------------------------------------------------------------------
 
 
+def demo_present(database_url: str) -> bool:
+    """True if the demo is already seeded (a live module with a quiz in a course)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        if conn.execute("SELECT to_regclass('courses_modulepage')").fetchone()[0] is None:
+            return False
+        row = conn.execute(
+            "SELECT 1 FROM courses_modulepage m JOIN wagtailcore_page p ON p.id = m.page_ptr_id"
+            " WHERE m.completion = 'quiz' AND p.live LIMIT 1"
+        ).fetchone()
+        return row is not None
+
+
 def flush_redis(url: str) -> None:
     import redis
 
@@ -239,7 +253,8 @@ def main() -> None:
     generated = ensure_database(database_url, fresh=False)
     manage(env, "migrate", "--no-input", "-v0")
     if not generated:
-        manage(env, "seed_demo")
+        if not (args.demo_only and demo_present(database_url)):
+            manage(env, "seed_demo")
         if not args.demo_only:
             log("generating the scale data (once; later runs reuse it)")
             manage(env, "generate_scale_data", "--seed", args.seed)
