@@ -154,14 +154,24 @@ def flush_redis(url: str) -> None:
 
 
 def run_step(
-    *, index: int, users: int, port: int, master: int, plan_file: Path, args, workdir: Path
+    *,
+    index: int,
+    users: int,
+    port: int,
+    master: int,
+    plan_file: Path,
+    args,
+    workdir: Path,
+    warmup: bool = False,
 ) -> dict:
+    """One locust run over step `index`'s learners. The warm-up run has no common start and
+    no think time: it only makes every worker load what the exam needs."""
     spawn_seconds = users / args.rate
     launched = time.time()
     # Locust needs a few seconds to start; the last learner then still opens two pages.
-    start_at = launched + 5 + spawn_seconds + args.start_margin
-    think_min, think_max = args.think
-    bound = int(start_at - launched + think_max + args.drain)
+    start_at = 0.0 if warmup else launched + 5 + spawn_seconds + args.start_margin
+    think_min, think_max = (0.0, 0.0) if warmup else args.think
+    bound = int(max(start_at - launched, spawn_seconds) + think_max + args.drain)
     out = workdir / f"step-{index}.json"
     env = dict(
         os.environ,
@@ -186,10 +196,13 @@ def run_step(
         "--stop-timeout=10",
         "--exit-code-on-error=0",
     ]
-    log(
-        f"step {index + 1}: {users} users, arriving over {spawn_seconds:.0f} s, quiz start "
-        f"together {start_at - launched:.0f} s in, think {think_min:g}-{think_max:g} s"
-    )
+    if warmup:
+        log(f"warm-up (not measured): {users} learners take the exam at once")
+    else:
+        log(
+            f"step {index}: {users} users, arriving over {spawn_seconds:.0f} s, quiz start "
+            f"together {start_at - launched:.0f} s in, think {think_min:g}-{think_max:g} s"
+        )
     with CPUWatch(master) as watch:
         process = subprocess.Popen(  # noqa: S603  # nosec B603
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL
@@ -259,8 +272,9 @@ def main() -> None:
             log("generating the scale data (once; later runs reuse it)")
             manage(env, "generate_scale_data", "--seed", args.seed)
     manage(env, "collectstatic", "--no-input", "-v0")
-    log(f"preparing {sum(args.steps)} learners")
-    plan = django_side(env, "exam-setup", args.municipality, *map(str, args.steps))
+    warm = 2 * args.workers  # the warm-up's learners: every sync worker serves a few exams
+    log(f"preparing {warm + sum(args.steps)} learners")
+    plan = django_side(env, "exam-setup", args.municipality, *map(str, [warm, *args.steps]))
     results: dict = {
         "machine": machine(),
         "database": urlsplit(database_url).path.lstrip("/"),
@@ -286,7 +300,17 @@ def main() -> None:
         log(f"gunicorn on {HOST}:{port}, {args.workers} workers")
         server = start_gunicorn(env, port, args.workers, backlog=2048)
         try:
-            for index, users in enumerate(args.steps):
+            results["warmup"] = run_step(
+                index=0,
+                users=warm,
+                port=port,
+                master=server.pid,
+                plan_file=plan_file,
+                args=args,
+                workdir=workdir,
+                warmup=True,
+            )
+            for index, users in enumerate(args.steps, start=1):
                 step = run_step(
                     index=index,
                     users=users,

@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 
-from bench.exam_flow import STEPS, FlowError, run_exam
+from bench.exam_flow import STEPS, FlowError, quiz_answers, run_exam
 from bench.exam_prep import exam_learners_prepare
 from learners.models import Enrolment, Membership, QuizAttempt, User
 
@@ -85,3 +85,36 @@ def test_a_wrong_password_stops_the_flow_at_the_login(oslo):
     else:
         raise AssertionError("a refused login went on to the course")
     assert client.names == ["login page", "login"]
+
+
+QUIZ_FORM = """
+<form method="post" action="/i18n/setlang/"><input type="hidden" name="csrfmiddlewaretoken"
+  value="other"><select name="language"><option value="nb">nb</option></select></form>
+<form method="post" class="endra-stack">
+  <input type="hidden" name="csrfmiddlewaretoken" value="tok">
+  <input type="hidden" name="attempt" value="42">
+  <input type="radio" name="q-a" value="a2" id="x"><input type="radio" name="q-a" value="a1">
+  <input type="checkbox" name="q-b" value="b3"><input type="checkbox" name="q-b" value="b1">
+  <select name="o__c__c2"><option value="">-</option><option value="1">1</option>
+    <option value="2">2</option></select>
+  <select name="o__c__c1"><option value="">-</option><option value="1">1</option>
+    <option value="2">2</option></select>
+</form>"""
+
+
+def test_the_quiz_form_is_answered_from_the_page_alone():
+    # Only the quiz's own form, one choice per question, each ordering statement its own place.
+    assert dict(quiz_answers(QUIZ_FORM)) == {
+        "csrfmiddlewaretoken": "tok",
+        "attempt": "42",
+        "q-a": "a2",
+        "q-b": "b3",
+        "o__c__c2": "1",
+        "o__c__c1": "2",
+    }
+    try:
+        quiz_answers("<form><input name='x'></form>")
+    except FlowError:
+        pass
+    else:
+        raise AssertionError("a page without the quiz form was answered")
