@@ -220,7 +220,16 @@ def run_step(
     result["wall_seconds"] = round(wall, 1)
     result["spawn_seconds"] = round(spawn_seconds, 1)
     result["bounded_at_seconds"] = bound
-    result["stopped_by_bound"] = result["finished"] < users
+    # Users still in the middle of their exam when locust's time bound stopped them.
+    result["cut_short"] = users - result["completed"] - result["failed"]
+    cpu = result["gunicorn_cpu_seconds"]
+    result["gunicorn_cpu_ms_per_request"] = (
+        round(cpu * 1000 / result["requests"], 1) if result["requests"] else None
+    )
+    # A whole exam (7 requests) per core-second, when every user got through it.
+    if result["completed"] == users:
+        result["gunicorn_cpu_seconds_per_exam"] = round(cpu / users, 3)
+        result["exams_per_core_second"] = round(users / cpu, 2) if cpu else None
     return result
 
 
@@ -346,8 +355,11 @@ def print_step(step: dict) -> None:
 def print_table(results: dict) -> None:
     names = ["login", "course", "module", "quiz start", "submit", "result"]
     print()
-    print("p50/p95 ms per step; CPU in cores (gunicorn mean / peak 5 s, whole machine mean)")
-    print(f"{'users':>6} " + " ".join(f"{n:>12}" for n in names) + "  errors  late  cpu")
+    print(
+        "p50/p95 ms per step; late: started after the common moment; cut: stopped by the time"
+        " bound; CPU in cores (gunicorn mean / peak 5 s, whole machine mean)"
+    )
+    print(f"{'users':>6} " + " ".join(f"{n:>12}" for n in names) + "  errors  late  cut  cpu")
     for step in results["steps"]:
         cells = " ".join(f"{_cell(step['steps'][n]):>12}" for n in names)
         cpu = (
@@ -355,7 +367,8 @@ def print_table(results: dict) -> None:
             f"machine {step['machine_cores_busy_mean']}"
         )
         print(
-            f"{step['users']:>6} {cells}  {step['failures']:>6} {step['late_for_start']:>5}  {cpu}"
+            f"{step['users']:>6} {cells}  {step['failures']:>6} {step['late_for_start']:>5} "
+            f"{step['cut_short']:>4}  {cpu}, {step['gunicorn_cpu_ms_per_request']} ms/request"
         )
     print(f"steps: {', '.join(f'{k} = {v}' for k, v in STEPS.items() if k in names)}")
     print(f"results in {RESULTS.relative_to(ROOT)}")

@@ -42,7 +42,15 @@ OFFICE = int(os.environ.get("BENCH_EXAM_OFFICE", "0"))
 OUT = os.environ.get("BENCH_EXAM_OUT")
 
 _numbers = itertools.count()
-TALLY = {"finished": 0, "completed": 0, "late_for_start": 0, "started_at": time.time()}
+# finished: users whose exam ended (also when locust's time bound stopped them); completed:
+# the whole exam went through; failed: a step answered wrongly (see "errors").
+TALLY = {
+    "finished": 0,
+    "completed": 0,
+    "failed": 0,
+    "late_for_start": 0,
+    "started_at": time.time(),
+}
 
 
 class BehindTLSProxy(DefaultCookiePolicy):
@@ -131,7 +139,7 @@ class ExamLearner(FastHttpUser):
                 )
                 TALLY["completed"] += 1
         except FlowError:
-            pass  # counted as the failed request's failure
+            TALLY["failed"] += 1  # the request is counted as a failure in the statistics
         finally:
             TALLY["finished"] += 1
         if TALLY["finished"] >= len(EMAILS):
