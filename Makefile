@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run install install-python install-frontend install-browser migrate seed messages \
-        test lint audit check-migrations pytest worker bench clean backup restore
+        test lint audit check-migrations pytest worker bench bench-exam clean backup restore
 
 run: install migrate seed ## install everything, migrate, load demo data, serve
 	@echo "Endra runs on http://$(HOST):$(PORT)/, the admin on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
@@ -79,3 +79,6 @@ clean:
 
 bench: install ## speed at municipal scale on PostgreSQL + gunicorn: bench/results.json (see README)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-exam: install ## an exam class under load (locust): bench/exam-results.json (see README)
+	$(PY) bench/exam.py $(BENCH_EXAM_ARGS)

@@ -13,6 +13,7 @@ with DJANGO_SETTINGS_MODULE=config.settings.bench and reads one JSON object from
     quiz-stats       the item analysis of the busiest quiz computed, and an editor's session
     hr-sessions NUM… a session of each municipality's generated HR adviser (TOTP set up) and
                      its number of people
+    exam-setup NUM N...  fresh learners for `make bench-exam` in municipality NUM, N per step
 """
 
 import json
@@ -489,5 +490,9 @@ if __name__ == "__main__":
         scim_token(args[0])
     elif command == "assign":
         assign(int(args[0]))
+    elif command == "exam-setup":
+        from bench.exam_prep import exam_learners_prepare
+
+        out(exam_learners_prepare([int(n) for n in args[1:]], municipality_number=args[0]))
     else:
         raise SystemExit(f"unknown command {command}")

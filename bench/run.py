@@ -156,7 +156,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, workers: int, *, backlog: int = 256) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603  # nosec B603
         [
             str(Path(PY).parent / "gunicorn"),
@@ -165,7 +165,7 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
             f"--workers={workers}",
             "--worker-class=sync",
             "--timeout=600",
-            "--backlog=256",
+            f"--backlog={backlog}",
             "--log-level=warning",
         ],
         cwd=ROOT,

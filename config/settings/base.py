@@ -186,6 +186,10 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "120/m/ip",
     "login_failed": "200/5m/ip,5/5m/key",
 }
+# Behind N reverse proxies that each append to X-Forwarded-For, the client's address is the
+# N-th entry from the right; 0 (the default) uses the connection's own address. Set it only to
+# the number of proxies really in front: a larger count lets a client choose its address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Endra] "
 # Single sign-on: each municipality's own OpenID Connect provider (learners.models.
 # IdentityProvider), through allauth's openid_connect provider made stricter (learners.sso).

@@ -201,3 +201,57 @@ def test_a_whole_office_behind_one_address_can_log_in_at_once(client, db, clean_
         response = _log_in(client, user.email, PASSWORD)
         assert response.status_code == 302, f"login {users.index(user) + 1} was refused"
         assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def _log_in_from(client, address, email, password):
+    return client.post(
+        reverse("account_login"),
+        {"login": email, "password": password},
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def test_behind_a_proxy_the_lockout_follows_the_account_from_any_address(
+    client, db, clean_rate_limits, settings
+):
+    # TRUSTED_PROXY_COUNT=1 (a deployment behind one proxy; make bench-exam sets it too):
+    # addresses come from X-Forwarded-For, yet five failures from five addresses still lock.
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    user = UserFactory()
+    for n in range(5):
+        _log_in_from(client, f"10.0.{n}.1", user.email, "feil-passord")
+
+    response = _log_in_from(client, "10.0.99.1", user.email, PASSWORD)
+
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200
+
+
+def test_behind_a_proxy_each_office_address_has_its_own_login_limit(
+    client, db, clean_rate_limits, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    users = UserFactory.create_batch(4)
+    for user in users[:2]:
+        client.logout()
+        assert _log_in_from(client, "10.1.0.1", user.email, PASSWORD).status_code == 302
+
+    client.logout()
+    assert _log_in_from(client, "10.1.0.1", users[2].email, PASSWORD).status_code == 429
+    assert _log_in_from(client, "10.2.0.1", users[3].email, PASSWORD).status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(
+    client, db, clean_rate_limits, settings
+):
+    # The default: a client cannot escape the per-address limit by sending X-Forwarded-For.
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    users = UserFactory.create_batch(3)
+    for n, user in enumerate(users[:2]):
+        client.logout()
+        assert _log_in_from(client, f"10.3.{n}.1", user.email, PASSWORD).status_code == 302
+
+    client.logout()
+    assert _log_in_from(client, "10.3.9.1", users[2].email, PASSWORD).status_code == 429
