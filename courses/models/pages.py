@@ -261,6 +261,19 @@ class CoursePage(QuizSettings, Page):
         """Published modules in the editor's order."""
         return list(ModulePage.objects.child_of(self).live().order_by("path"))
 
+    @property
+    def task_minutes(self) -> int:
+        """The learner's own time for the tasks in their unit, over all published modules."""
+        return sum(module.task_minutes for module in self.modules)
+
+    def last_unit_task_module(self) -> "ModulePage | None":
+        """The published module holding the course's last task in the unit, the one that
+        leads on to the action plan."""
+        for module in reversed(self.modules):
+            if module.unit_task_ids():
+                return module
+        return None
+
 
 class ModulePage(QuizSettings, Page):
     """One lesson: text, cases, reflection, a task for the unit, and an optional quiz."""
@@ -273,7 +286,16 @@ class ModulePage(QuizSettings, Page):
     ]
 
     intro = models.TextField(_("introduction"), blank=True)
-    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=15)
+    estimated_minutes = models.PositiveIntegerField(
+        _("minutes on screen"),
+        default=15,
+        help_text=_("Reading, reflection and quiz, for a learner who reads at an even pace."),
+    )
+    task_minutes = models.PositiveIntegerField(
+        _("minutes for the task in the unit"),
+        default=0,
+        help_text=_("The learner's own time for the task in their unit (meetings included)."),
+    )
     required = models.BooleanField(
         _("required"), default=True, help_text=_("Required modules count towards completion.")
     )
@@ -285,7 +307,10 @@ class ModulePage(QuizSettings, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        FieldPanel("estimated_minutes"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("task_minutes")],
+            heading=_("Time"),
+        ),
         FieldPanel("required"),
         FieldPanel("completion"),
         FieldPanel("body"),
@@ -308,6 +333,10 @@ class ModulePage(QuizSettings, Page):
     @cached_property
     def course(self) -> CoursePage:
         return CoursePage.objects.get(pk=self.get_parent().pk)
+
+    def unit_task_ids(self) -> list[str]:
+        """Block ids of the module's tasks in the unit, in body order."""
+        return [block.id for block in self.body if block.block_type == "unit_task"]
 
     def reflection_prompts(self) -> dict[str, str]:
         """Reflection block id -> prompt, for storing answers against a stable key."""
