@@ -146,6 +146,7 @@ def _module_fields(course_slug: str, module: dict) -> dict:
         "title": module["title"],
         "intro": module.get("intro", ""),
         "estimated_minutes": module.get("estimated_minutes", 15),
+        "task_minutes": module.get("task_minutes", 0),
         "completion": module.get("completion", "manual"),
         "body": _body_stream(course_slug, module["key"], module.get("body", [])),
         "quiz": _quiz_stream(course_slug, module.get("quiz")),

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # Two-factor authentication before /hr/ (HR, unit managers) and the admin (staff).
     "learners.middleware.MFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # «Du godkjente …» after a reviewer approves a page in the admin.
+    "cms.middleware.ApprovalConfirmationMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -308,6 +308,19 @@ class CoursePage(QuizSettings, Page):
             source=source, language=self.locale.language_code, pages=versions
         )
 
+    @property
+    def task_minutes(self) -> int:
+        """The learner's own time for the tasks in their unit, over all published modules."""
+        return sum(module.task_minutes for module in self.modules)
+
+    def last_unit_task_module(self) -> "ModulePage | None":
+        """The published module holding the course's last task in the unit, the one that
+        leads on to the action plan."""
+        for module in reversed(self.modules):
+            if module.unit_task_ids():
+                return module
+        return None
+
 
 class ModulePage(QuizSettings, Page):
     """One lesson: text, cases, reflection, a task for the unit, and an optional quiz."""
@@ -320,7 +333,16 @@ class ModulePage(QuizSettings, Page):
     ]
 
     intro = models.TextField(_("introduction"), blank=True)
-    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=15)
+    estimated_minutes = models.PositiveIntegerField(
+        _("minutes on screen"),
+        default=15,
+        help_text=_("Reading, reflection and quiz, for a learner who reads at an even pace."),
+    )
+    task_minutes = models.PositiveIntegerField(
+        _("minutes for the task in the unit"),
+        default=0,
+        help_text=_("The learner's own time for the task in their unit (meetings included)."),
+    )
     required = models.BooleanField(
         _("required"), default=True, help_text=_("Required modules count towards completion.")
     )
@@ -332,7 +354,10 @@ class ModulePage(QuizSettings, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        FieldPanel("estimated_minutes"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("task_minutes")],
+            heading=_("Time"),
+        ),
         FieldPanel("required"),
         FieldPanel("completion"),
         FieldPanel("body"),
@@ -358,6 +383,18 @@ class ModulePage(QuizSettings, Page):
         if isinstance(parent, CoursePage):
             return parent
         return CoursePage.objects.select_related("locale").get(path=self.path[: -self.steplen])
+
+    def unit_task_ids(self) -> list[str]:
+        """Block ids of the module's tasks in the unit, in body order."""
+        return [block.id for block in self.body if block.block_type == "unit_task"]
+
+    def holds_last_unit_task(self, course: "CoursePage") -> bool:
+        """Whether this module holds `course`'s last task in the unit. Without a task of its
+        own it costs no query; with one, one query over the published modules after it."""
+        if not self.unit_task_ids():
+            return False
+        later = ModulePage.objects.child_of(course).live().filter(path__gt=self.path)
+        return not any(module.unit_task_ids() for module in later.only("body"))
 
     def reflection_prompts(self) -> dict[str, str]:
         """Reflection block id -> prompt, for storing answers against a stable key."""

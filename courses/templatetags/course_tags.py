@@ -5,6 +5,7 @@ from django import template
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
 from courses import translations
@@ -40,6 +41,20 @@ def minutes(value: int) -> str:
     if not hours:
         return f"{mins} min"
     return f"{hours} t {mins} min" if mins else f"{hours} t"
+
+
+@register.simple_tag
+def time_estimate(screen_minutes: int, task_minutes: int, *, tasks: bool = False) -> str:
+    """«ca. 10 min på skjerm + ca. 45 min oppgave i enheten»: the time in front of the screen
+    and the learner's own time for the task in their unit (`tasks`: a course's, all of them)."""
+    screen = minutes(screen_minutes)
+    if not task_minutes:
+        return _("about %(screen)s on screen") % {"screen": screen}
+    if tasks:
+        text = _("about %(screen)s on screen + about %(task)s for the tasks in your unit")
+    else:
+        text = _("about %(screen)s on screen + about %(task)s for the task in your unit")
+    return text % {"screen": screen, "task": minutes(task_minutes)}
 
 
 @register.inclusion_tag("courses/includes/language_versions.html")

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses import translations
+from courses.models import CoursePage
 from learners.models import (
     ActionPlan,
     Benefit,
@@ -18,6 +20,7 @@ from learners.models import (
     Membership,
     OrgUnit,
     ReadinessResponse,
+    ReflectionAnswer,
     User,
 )
 from learners.models.change import READINESS_STATEMENTS, readiness_after_open
@@ -107,6 +110,25 @@ def readiness_compare(*, enrolment: Enrolment) -> dict:
 
 def _diff(before, after):
     return after - before if before is not None and after is not None else None
+
+
+def plan_start(*, enrolment: Enrolment) -> dict:
+    """What a new plan starts from: the learner's own answers to the reflections of the
+    module holding the course's last task in the unit, in the module's order, as the text
+    of «what will change». `module` is None when there is nothing to start from."""
+    course = CoursePage.objects.get(pk=enrolment.course_id)  # the source-language course
+    module = course.last_unit_task_module()
+    if module is None:
+        return {"initial": {}, "module": None}
+    answers = {
+        answer.block_id: answer.text.strip()
+        for answer in ReflectionAnswer.objects.filter(enrolment=enrolment, module=module)
+    }
+    texts = [answers[key] for key in module.reflection_prompts() if answers.get(key)]
+    if not texts:
+        return {"initial": {}, "module": None}
+    # The module named in the learner's language where it has a translation.
+    return {"initial": {"change": "\n\n".join(texts)}, "module": translations.in_language(module)}
 
 
 def plan_for_enrolment(*, enrolment: Enrolment) -> ActionPlan | None:

@@ -1,8 +1,9 @@
 """Change in practice on pages owned by others: the section on «Min læring», the links in the
-course panel, and the benefit chart."""
+course panel, the way on from a course's last task in the unit, and the benefit chart."""
 
 from django import template
 
+from courses import translations
 from learners.lib.charts import benefit_chart as _benefit_chart
 from learners.lib.charts import number
 from learners.models import ActionPlan, ReadinessResponse
@@ -32,6 +33,27 @@ def change_panel_links(context, course, enrolment):
         "plan": plan,
         "readiness_phase": readiness_phase_due(enrolment=enrolment, answered=answered),
         "readiness_answered": bool(answered),
+    }
+
+
+@register.inclusion_tag("learners/change/_task_offer.html", takes_context=True)
+def task_plan_offer(context, module, state):
+    """Under the course's last task in the unit: go on to an action plan that starts from
+    what the learner wrote (once the course is completed; before that, what comes)."""
+    enrolment = state.get("enrolment")
+    course = state["course"]
+    if enrolment is None or enrolment.status == "left":
+        return {"show": False}
+    if not translations.canonical(course).action_plan_enabled:
+        return {"show": False}
+    if not module.holds_last_unit_task(course):
+        return {"show": False}
+    return {
+        "show": True,
+        "course": course,
+        "enrolment": enrolment,
+        "plan": ActionPlan.objects.filter(enrolment=enrolment).only("pk").first(),
+        "wrote": any(answer.text.strip() for answer in state.get("reflections", {}).values()),
     }
 
 

@@ -43,9 +43,9 @@ ERRORS = {
 }
 
 
-def _formsets(request, plan: ActionPlan | None):
+def _formsets(request, plan: ActionPlan | None, initial: dict | None = None):
     data = request.POST if request.method == "POST" else None
-    plan_form = ActionPlanForm(data, instance=plan)
+    plan_form = ActionPlanForm(data, instance=plan, initial=initial)
     steps_initial = (
         [{"text": s.text, "due_date": s.due_date} for s in plan.steps.all()] if plan else None
     )
@@ -66,7 +66,9 @@ def plan_create(request, course_id: int):
     existing = sel.plan_for_enrolment(enrolment=enrolment)
     if existing is not None:
         return redirect("learners:change_plan", existing.pk)
-    return _plan_form(request, enrolment=enrolment, plan=None)
+    # A new plan starts from what the learner wrote at the course's last task in the unit.
+    start = sel.plan_start(enrolment=enrolment) if request.method == "GET" else None
+    return _plan_form(request, enrolment=enrolment, plan=None, start=start)
 
 
 @login_required
@@ -75,8 +77,9 @@ def plan_edit(request, pk: int):
     return _plan_form(request, enrolment=plan.enrolment, plan=plan)
 
 
-def _plan_form(request, *, enrolment, plan):
-    plan_form, steps, benefits = _formsets(request, plan)
+def _plan_form(request, *, enrolment, plan, start: dict | None = None):
+    start = start or {"initial": {}, "module": None}
+    plan_form, steps, benefits = _formsets(request, plan, start["initial"])
     if request.method == "POST" and all(f.is_valid() for f in (plan_form, steps, benefits)):
         args = {
             "data": plan_form.cleaned_data,
@@ -99,6 +102,7 @@ def _plan_form(request, *, enrolment, plan):
         "form": plan_form,
         "steps": steps,
         "benefits": benefits,
+        "started_from": start["module"],
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "learners/change/plan_form.html", context, status=status)

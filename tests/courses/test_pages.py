@@ -74,7 +74,10 @@ def test_catalogue_filters_by_topic_level_duration_and_search(client, demo):
     assert "Lean i kommunale tjenester" in lean and "Tjenestedesign i kommunen" not in lean
     advanced = client.get("/kurs/?niva=intermediate").content.decode()
     assert "Gevinstrealisering i praksis" in advanced and "Lean i kommunale" not in advanced
-    assert "Ingen kurs passer" in client.get("/kurs/?varighet=short").content.decode()
+    # Durations are screen time: an hour or less for most seed courses, none over two hours.
+    short = client.get("/kurs/?varighet=short").content.decode()
+    assert "Lean i kommunale tjenester" in short and "Endringsledelse for mellomledere" not in short
+    assert "Ingen kurs passer" in client.get("/kurs/?varighet=long").content.decode()
     found = client.get("/kurs/?q=brukerreise").content.decode()
     assert "Tjenestedesign i kommunen" in found and "Lean i kommunale tjenester" not in found
 
@@ -214,3 +217,28 @@ def test_publishing_a_new_revision_keeps_progress_and_reflections(client, demo, 
     client.force_login(learner)
     html = client.get(ModulePage.objects.get(pk=module.pk).url).content.decode()
     assert "Mitt svar" in html and "Revidert modul" in html
+
+
+def test_course_and_module_pages_show_screen_time_and_the_task_in_the_unit(client, demo):
+    course = CoursePage.objects.get(slug="lean-i-kommunale-tjenester", locale__language_code="nb")
+    module = course.modules[-1]
+    assert module.task_minutes == 165 and course.task_minutes == sum(
+        m.task_minutes for m in course.modules
+    )
+    page = client.get(course.url).content.decode()
+    assert f"ca. {course.estimated_minutes} min på skjerm + ca. " in page
+    assert "oppgaver i enheten" in page
+    assert (
+        f"ca. {module.estimated_minutes} min på skjerm + ca. 2 t 45 min oppgave i enheten" in page
+    )
+    lesson = client.get(module.url).content.decode()
+    assert (
+        f"ca. {module.estimated_minutes} min på skjerm + ca. 2 t 45 min oppgave i enheten" in lesson
+    )
+    nynorsk = CoursePage.objects.get(
+        slug="endringsledelse-for-mellomledere", locale__language_code="nn"
+    )
+    client.cookies["django_language"] = "nn"
+    first = nynorsk.modules[0]
+    expected = f"ca. {first.estimated_minutes} min på skjerm + ca. {first.task_minutes} min"
+    assert f"{expected} oppgåve i eininga" in client.get(first.url).content.decode()

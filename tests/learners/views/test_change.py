@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from learners.models import ActionPlan, ChangeAgent
+from courses.models import CoursePage
+from courses.services import SEED_DIR, TRANSLATION_LANGUAGES
+from learners.models import ActionPlan, ChangeAgent, Enrolment
 from learners.services.change import ChangeError, change_agent_set
 from learners.services.learning import enrolment_create
 from tests.learners.change_support import BENEFIT, completed, manager, plan_course, plan_for
-from tests.learners.hr_support import person, totp_for, unit
+from tests.learners.hr_support import complete_course, person, totp_for, unit
 
 pytestmark = pytest.mark.django_db
 THRESHOLD_TEXT = "groups of at least five people"
@@ -205,3 +207,69 @@ def test_change_agent_set_refuses_a_membership_of_someone_else(bergen):
 def test_check_in_dates_are_plain(bergen):
     plan = plan_for(manager(bergen, unit(bergen, "Helse")), plan_course())
     assert all(isinstance(c.due_on, dt.date) for c in plan.check_ins.all())
+
+
+# Every seed course, in bokmål and in each language it is translated into.
+SEED_VERSIONS = [(path.stem, "nb") for path in sorted(SEED_DIR.glob("*.json"))] + [
+    (path.stem, language)
+    for language in TRANSLATION_LANGUAGES
+    for path in sorted((SEED_DIR / language).glob("*.json"))
+]
+
+
+@pytest.mark.parametrize(("slug", "language"), SEED_VERSIONS)
+def test_the_last_task_in_the_unit_of_every_course_starts_a_plan_with_what_the_learner_wrote(
+    client, bergen, slug, language
+):
+    course = CoursePage.objects.get(slug=slug, locale__language_code=language)
+    last = course.last_unit_task_module()
+    assert last is not None and last.pk == course.modules[-1].pk
+    reflection_id = next(iter(last.reflection_prompts()))
+    user = manager(bergen, unit(bergen, "Helse"))
+    client.force_login(user)
+    client.post(reverse("learners:enrol", args=[course.pk]))
+    wrote = f"Vi skal prøve tavlemøter to ganger i uka ({slug}, {language})."
+    saved = client.post(
+        reverse("learners:reflection", args=[last.pk, reflection_id]),
+        {f"{reflection_id}-text": wrote},
+    )
+    assert saved.status_code == 302
+    create_url = reverse("learners:change_plan_create", args=[course.pk])
+    # Before the course is completed the task says what comes, without a dead link.
+    before = client.get(last.url).content.decode()
+    assert 'id="task-offer-heading"' in before and create_url not in before
+    assert 'id="task-offer-heading"' not in client.get(course.modules[0].url).content.decode()
+
+    source = CoursePage.objects.get(
+        translation_key=course.translation_key, locale__language_code="nb"
+    )
+    complete_course(user, source)
+    page = client.get(last.url).content.decode()
+    offer = page[page.index('id="task-offer-heading"') :]
+    assert create_url in offer
+    form = client.get(create_url)
+    assert form.status_code == 200
+    html = form.content.decode()
+    change_field = html[html.index('name="change"') :]
+    assert change_field[change_field.index(">") + 1 :].lstrip().startswith(wrote)
+    # Says where the text came from, in the learner's language (here bokmål).
+    assert source.last_unit_task_module().title in html
+
+    posted = client.post(create_url, _plan_post(change=wrote + " Og evaluere etter fire uker."))
+    assert posted.status_code == 302
+    plan = ActionPlan.objects.get(enrolment=Enrolment.objects.get(user=user, course=source))
+    assert plan.change.startswith(wrote)
+    after = client.get(last.url).content.decode()
+    assert reverse("learners:change_plan", args=[plan.pk]) in after and create_url not in after
+
+
+def test_a_plan_started_without_a_reflection_starts_empty(client, bergen):
+    course = CoursePage.objects.get(slug="lean-i-kommunale-tjenester", locale__language_code="nb")
+    user = manager(bergen, unit(bergen, "Helse"))
+    enrolment_create(user=user, course=course)
+    complete_course(user, course)
+    client.force_login(user)
+    html = client.get(reverse("learners:change_plan_create", args=[course.pk])).content.decode()
+    change_field = html[html.index('name="change"') :]
+    assert change_field[change_field.index(">") + 1 :].lstrip().startswith("</textarea>")
+    assert 'data-color="info"' not in html
