@@ -258,6 +258,8 @@ SCORM_MAX_UPLOAD_BYTES = int(os.environ.get("SCORM_MAX_UPLOAD_BYTES", 300 * 1024
 SCORM_MAX_UNPACKED_BYTES = int(os.environ.get("SCORM_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024))
 SCORM_MAX_FILES = int(os.environ.get("SCORM_MAX_FILES", 10_000))
 SCORM_CONTENT_ORIGIN = os.environ.get("SCORM_CONTENT_ORIGIN", "").rstrip("/")
+if SCORM_CONTENT_ORIGIN:  # the module page frames the package from there
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [SELF, SCORM_CONTENT_ORIGIN]
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.

@@ -19,6 +19,7 @@ from .outbox import OutboxMessage
 from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
 from .scim import ScimGroup, ScimPerson, ScimToken
+from .scorm import ScormAttempt
 from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
@@ -53,6 +54,7 @@ __all__ = [
     "ReadinessResponse",
     "ReflectionAnswer",
     "ScimGroup",
+    "ScormAttempt",
     "ScimPerson",
     "ScimToken",
     "SentReminder",

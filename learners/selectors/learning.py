@@ -12,6 +12,7 @@ from learners.models import (
     Enrolment,
     QuizAttempt,
     ReflectionAnswer,
+    ScormAttempt,
     User,
 )
 
@@ -98,7 +99,7 @@ def module_state(*, user: User, module: ModulePage) -> dict:
     ids = [m.pk for m in modules]
     index = ids.index(module.pk) if module.pk in ids else 0
     enrolment = state["enrolment"]
-    reflections, quiz_passed = {}, False
+    reflections, quiz_passed, scorm_attempt = {}, False, None
     if enrolment:
         source_id = translations.canonical_id(module.pk)
         reflections = {
@@ -108,6 +109,12 @@ def module_state(*, user: User, module: ModulePage) -> dict:
         quiz_passed = QuizAttempt.objects.filter(
             enrolment=enrolment, quiz_page_id=source_id, passed=True
         ).exists()
+        if module.scorm_package_id:
+            scorm_attempt = (
+                ScormAttempt.objects.filter(enrolment=enrolment, module_id=source_id)
+                .order_by("-number")
+                .first()
+            )
     done_ids = {row["page"].pk for row in state["modules"] if row["status"] == "done"}
     return {
         **state,
@@ -118,6 +125,7 @@ def module_state(*, user: User, module: ModulePage) -> dict:
         "is_done": module.pk in done_ids,
         "reflections": reflections,
         "quiz_passed": quiz_passed,
+        "scorm_attempt": scorm_attempt,
     }
 
 

@@ -26,7 +26,7 @@ from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage, LearningPath, LearningPathCourse
-from learners.models import AssignmentPerson, Enrolment, Membership, OrgUnit
+from learners.models import AssignmentPerson, Enrolment, Membership, OrgUnit, ScormAttempt
 from learners.permissions import HRScope
 
 EXPIRING_SOON_DAYS = 30
@@ -262,4 +262,16 @@ def people(*, scope: HRScope, filters: Filters, today: dt.date | None = None) ->
             "status",
         )
         .order_by("user__last_name", "user__first_name", "user_id", "assignment_id")
+    )
+
+
+def scorm_results(*, scope: HRScope, user_id: int) -> list[ScormAttempt]:
+    """The person's SCORM attempts in the scope's municipality, newest first per module:
+    status, score and time as the package reported them. One query."""
+    return list(
+        ScormAttempt.objects.filter(
+            enrolment__municipality=scope.municipality, enrolment__user_id=user_id
+        )
+        .select_related("module", "package", "enrolment__course")
+        .order_by("enrolment__course__title", "module__path", "-number")
     )
