@@ -13,6 +13,7 @@ its own window and pass every call to the module page by postMessage.
 import mimetypes
 import posixpath
 import re
+from urllib.parse import urlsplit
 
 from csp.decorators import csp_exempt
 from django.conf import settings
@@ -30,10 +31,18 @@ _HEAD = re.compile(rb"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype[^>]*>)?", re.IGNORECASE)
 
 
-def content_policy() -> str:
+def on_content_origin(request) -> bool:
+    """True when the request came to the separate SCORM origin (never to Endra's own)."""
+    origin = settings.SCORM_CONTENT_ORIGIN
+    return bool(origin) and request.get_host() == urlsplit(origin).netloc
+
+
+def content_policy(*, separate_origin: bool = False) -> str:
+    """The package responses' policy. `allow-same-origin` only on the separate SCORM origin:
+    the same file asked for on Endra's own origin stays in an opaque origin."""
     sandbox = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads"
     ancestors = "'self'"
-    if settings.SCORM_CONTENT_ORIGIN:
+    if separate_origin:
         sandbox += " allow-same-origin"
         ancestors = " ".join(["'self'", *settings.CSRF_TRUSTED_ORIGINS]) or "'self'"
     return (
@@ -87,7 +96,7 @@ def scorm_file(request, key, path: str):
         response: HttpResponse = HttpResponse(body, content_type=f"{content_type}")
     else:
         response = FileResponse(handle, content_type=content_type)
-    response["Content-Security-Policy"] = content_policy()
+    response["Content-Security-Policy"] = content_policy(separate_origin=on_content_origin(request))
     response["Cache-Control"] = "private, max-age=3600"
     response["Referrer-Policy"] = "same-origin"
     return response

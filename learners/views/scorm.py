@@ -85,5 +85,11 @@ def scorm_data(request, attempt_id: int):
     except LearningError:
         raise Http404 from None
     return JsonResponse(
-        {"result": "true", "errorCode": 0, "done": done, "score": attempt.score_percent}
+        {
+            "result": "true",
+            "errorCode": 0,
+            "done": done,
+            "completed": attempt.completed_at is not None,
+            "score": attempt.score_percent,
+        }
     )

@@ -41,9 +41,8 @@
 
   function commitResponse(response) {
     return response.json().then(function (body) {
-      if (body.done) {
+      if (body.completed) {
         say(text("done"));
-        document.dispatchEvent(new CustomEvent("endra:scorm-done", { detail: body }));
       } else if (body.result === "true") {
         say(text("saved"));
       }

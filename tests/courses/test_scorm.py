@@ -122,3 +122,15 @@ def test_bootstrap_goes_first_in_head():
     assert injected.index(b"cross-frame-api.min.js") < injected.index(b"x.js")
     assert injected.startswith(b'<!DOCTYPE html><html><HEAD lang="nb"><script src=')
     assert inject_bootstrap(b"<!doctype html><p>hei").startswith(b"<!doctype html><script")
+
+
+def test_same_origin_is_allowed_only_on_the_separate_scorm_origin(settings, rf):
+    from courses.views import content_policy, on_content_origin
+
+    settings.SCORM_CONTENT_ORIGIN = "https://scorm.example.no"
+    on_endra = rf.get("/scorm/x/index.html", HTTP_HOST="endra.example.no")
+    on_scorm = rf.get("/scorm/x/index.html", HTTP_HOST="scorm.example.no")
+    settings.ALLOWED_HOSTS = ["endra.example.no", "scorm.example.no"]
+    assert not on_content_origin(on_endra) and on_content_origin(on_scorm)
+    assert "allow-same-origin" not in content_policy(separate_origin=False)
+    assert "allow-same-origin" in content_policy(separate_origin=True)
