@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.views import search
 from config.content_urls import content_urlpatterns
 from config.health import healthz
+from courses.views import scorm_file
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -27,6 +28,8 @@ urlpatterns = [
     path("konto/", include("learners.urls.account")),
     path("konto/", include("allauth.urls")),
     path("sok/", search, name="search"),
+    # SCORM package files, each response in its own CSP sandbox (courses.views).
+    path("scorm/<uuid:key>/<path:path>", scorm_file, name="scorm_file"),
     path("hr/", include("learners.urls.hr")),
     path("scim/v2/", include("learners.urls.scim")),
     path("", include("learners.urls.certificates")),

@@ -22,6 +22,7 @@ from .models import (
     Membership,
     Municipality,
     OrgUnit,
+    ScormAttempt,
     User,
 )
 from .permissions import HRScope, require_mfa
@@ -113,6 +114,14 @@ def access_own_enrolment(*, user: User, course_id: int, is_source: bool = False)
     if enrolment is None or enrolment.status == Enrolment.Status.LEFT:
         raise Http404
     return enrolment
+
+
+def access_own_scorm_attempt(*, user: User, pk: int) -> ScormAttempt:
+    """The user's own SCORM attempt, in an enrolment they have not left; 404 otherwise."""
+    attempts = ScormAttempt.objects.select_related("package", "enrolment").exclude(
+        enrolment__status=Enrolment.Status.LEFT
+    )
+    return get_object_or_404(attempts, pk=pk, enrolment__user_id=user.pk)
 
 
 def access_plan(*, user: User, pk: int) -> ActionPlan:

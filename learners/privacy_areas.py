@@ -25,6 +25,7 @@ from .models import (
     QuizAttempt,
     ReflectionAnswer,
     ScimPerson,
+    ScormAttempt,
     UnitManager,
     User,
 )
@@ -119,6 +120,19 @@ def _attempts(user: User) -> list[dict]:
     return _rows(rows, [*fields, "started_at", "submitted_at"])
 
 
+def _scorm_attempts(user: User) -> list[dict]:
+    rows = ScormAttempt.objects.filter(enrolment__user=user).order_by("started_at")
+    fields = ["module__title", "number", "completion_status", "success_status", "score_raw"]
+    more = ["score_max", "score_scaled", "location", "total_time", "cmi", "started_at"]
+    return _rows(rows, [*fields, *more, "completed_at"])
+
+
+def _scorm_attempts_erase(user: User) -> int:
+    # The package's own data may hold free text (answers, comments): it goes; status and
+    # score stay as the learning record, like a quiz attempt's.
+    return ScormAttempt.objects.filter(enrolment__user=user).update(cmi={}, location="")
+
+
 def _certificates(user: User) -> list[dict]:
     rows = Certificate.objects.filter(user=user).order_by("issued_at")
     fields = ["code", "learner_name", "title", "municipality_name", "completed_at"]
@@ -204,6 +218,14 @@ AREAS: list[PrivacyArea] = [
         _attempts,
         models=(QuizAttempt,),
         activity=((QuizAttempt, "enrolment__user", "started_at"),),
+    ),
+    PrivacyArea(
+        "scorm_attempts",
+        _("SCORM attempts"),
+        _scorm_attempts,
+        _scorm_attempts_erase,
+        models=(ScormAttempt,),
+        activity=((ScormAttempt, "enrolment__user", "updated_at"),),
     ),
     PrivacyArea(
         "certificates",

@@ -13,6 +13,7 @@ Each request runs in a savepoint that is rolled back, so a POST by one role neve
 what the next role sees.
 """
 
+import io
 import re
 
 import pytest
@@ -21,7 +22,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.documents import get_document_model
 
-from courses.models import CoursePage, ModulePage
+from courses import scorm
+from courses.models import CoursePage, ModulePage, ScormPackage
 from learners.models import AssignmentPerson, Membership, Municipality, OrgUnit, User
 from learners.services import certificates as certificate_services
 from learners.services.assignments import assignment_create
@@ -29,6 +31,8 @@ from learners.services.change import change_agent_set
 from learners.services.learning import enrolment_create
 from learners.services.ownership import person_bring_into_municipality
 from learners.services.quiz import quiz_attempt_start
+from learners.services.scorm import scorm_attempt_open
+from tests import scorm_packages
 from tests.learners.change_support import plan_course, plan_for
 
 ROLES = ("anonymous", "learner", "other_hr", "hr", "editor")
@@ -83,6 +87,10 @@ PERMISSIONS: dict[str, tuple[str, dict[str, int]]] = {
     "learners:reflection": ("POST", {A: 302, L: 302, O: 404, H: 404, E: 404}),
     "learners:quiz": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
     "learners:attempt": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    "learners:scorm_open": ("POST", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    "learners:scorm_data": ("GET", {A: 302, L: 200, O: 404, H: 404, E: 404}),
+    # SCORM package files: public course content by an unguessable key, in a CSP sandbox
+    "scorm_file": ("GET", {A: 200, L: 200, O: 200, H: 200, E: 200}),
     # The owner and HR of the certificate's municipality
     "certificates:pdf": ("GET", {A: 302, L: 200, O: 404, H: 200, E: 404}),
     # HR of the municipality only
@@ -211,6 +219,16 @@ def objects(db, settings, tmp_path):
         title="Veileder", file=ContentFile(b"%PDF-1.4\n", name="veileder.pdf")
     )
     other_course = CoursePage.objects.live().exclude(pk=course.pk).first()
+    with scorm.package_unpack(io.BytesIO(scorm_packages.scorm12_zip())) as unpacked:
+        package = ScormPackage(
+            version="1.2", title="Pakke", launch=unpacked.manifest.launch, file_count=3, size=1
+        )
+        scorm.package_store(unpacked, prefix=package.storage_prefix)
+        package.save()
+    ModulePage.objects.filter(pk=module.pk).update(scorm_package=package)
+    scorm_attempt = scorm_attempt_open(
+        enrolment=enrolment, module=ModulePage.objects.get(pk=module.pk), package=package
+    )
     plan = plan_for(learner, plan_course())
     agent = change_agent_set(
         user=learner, membership=membership, works_on="Turnus", source="volunteer", actor=learner
@@ -242,6 +260,8 @@ def objects(db, settings, tmp_path):
         },
         "learners:quiz": {"page_id": course.pk},
         "learners:attempt": {"attempt_id": attempt.pk},
+        "learners:scorm_open": {"module_id": module.pk},
+        "learners:scorm_data": {"attempt_id": scorm_attempt.pk},
         "certificates:verify": {"code": certificate.code},
         "certificates:credential": {"code": certificate.code},
         "certificates:pdf": {"code": certificate.code},
@@ -263,6 +283,7 @@ def objects(db, settings, tmp_path):
     args = {
         "wagtail_serve": [""],
         "wagtaildocs_serve": [document.pk, "veileder.pdf"],
+        "scorm_file": [package.key, "content/index.html"],
     }
     return users, kwargs, args
 

@@ -224,7 +224,12 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules" / "@digdir")]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor", BASE_DIR / "node_modules" / "@digdir"),
+    # scorm-again's browser bundles, served as they are (no build step).
+    ("scorm-again", BASE_DIR / "node_modules" / "scorm-again" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -241,7 +246,26 @@ STORAGES = {
             "CERTIFICATE_STORAGE_BACKEND", "learners.storage.PrivateFileSystemStorage"
         )
     },
+    # Unpacked SCORM packages: never at a plain media URL (a package's HTML served without its
+    # sandbox would run as Endra), only through the sandboxing view courses.views.scorm_file.
+    # Locally under PRIVATE_MEDIA_ROOT/scorm/; in production any storage, e.g. a private S3
+    # bucket through django-storages.
+    "scorm": {
+        "BACKEND": os.environ.get(
+            "SCORM_STORAGE_BACKEND", "learners.storage.PrivateFileSystemStorage"
+        )
+    },
 }
+# SCORM packages (courses.scorm): limits for an upload, and where package files are served.
+# SCORM_CONTENT_ORIGIN empty: from Endra's own origin under /scorm/, each document in an
+# opaque-origin CSP sandbox. Set it (e.g. https://scorm.example.no, a host that reaches the
+# same Endra and shares no cookies with it) to serve packages from that separate origin.
+SCORM_MAX_UPLOAD_BYTES = int(os.environ.get("SCORM_MAX_UPLOAD_BYTES", 300 * 1024 * 1024))
+SCORM_MAX_UNPACKED_BYTES = int(os.environ.get("SCORM_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024))
+SCORM_MAX_FILES = int(os.environ.get("SCORM_MAX_FILES", 10_000))
+SCORM_CONTENT_ORIGIN = os.environ.get("SCORM_CONTENT_ORIGIN", "").rstrip("/")
+if SCORM_CONTENT_ORIGIN:  # the module page frames the package from there
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [SELF, SCORM_CONTENT_ORIGIN]
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.

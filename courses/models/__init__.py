@@ -1,4 +1,5 @@
 from .pages import CatalogPage, CoursePage, ModulePage
+from .scorm import ScormPackage
 from .snippets import LearningPath, LearningPathCourse, Topic
 
 __all__ = [
@@ -7,5 +8,6 @@ __all__ = [
     "LearningPath",
     "LearningPathCourse",
     "ModulePage",
+    "ScormPackage",
     "Topic",
 ]

@@ -17,6 +17,7 @@ from wagtail.search import index
 from courses import grading, translations
 from courses.blocks import LessonBodyBlock, QuizBlock
 from courses.choices import ANSWERS_SHOWN, DURATIONS, LEVELS
+from courses.forms import ModulePageForm
 from courses.models.snippets import Topic
 from courses.quiz import quiz_groups, quiz_snapshot
 from courses.search import page_search
@@ -330,7 +331,10 @@ class ModulePage(QuizSettings, Page):
     COMPLETION_CHOICES = [
         ("manual", _("The learner marks it as done")),
         ("quiz", _("Done when the quiz is passed")),
+        ("scorm", _("Done when the SCORM package is completed")),
+        ("scorm_pass", _("Done when the SCORM package is completed and passed")),
     ]
+    SCORM_COMPLETIONS = ("scorm", "scorm_pass")
 
     intro = models.TextField(_("introduction"), blank=True)
     estimated_minutes = models.PositiveIntegerField(
@@ -350,6 +354,18 @@ class ModulePage(QuizSettings, Page):
         _("completion rule"), max_length=10, choices=COMPLETION_CHOICES, default="manual"
     )
     body = StreamField(LessonBodyBlock(), blank=True, verbose_name=_("content"))
+    scorm_package = models.ForeignKey(
+        "courses.ScormPackage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("SCORM package"),
+        help_text=_(
+            "The package new attempts start. A learner who has started keeps the version "
+            "they started with."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -360,6 +376,10 @@ class ModulePage(QuizSettings, Page):
         ),
         FieldPanel("required"),
         FieldPanel("completion"),
+        MultiFieldPanel(
+            [FieldPanel("scorm_upload"), FieldPanel("scorm_package", read_only=True)],
+            heading=_("SCORM package"),
+        ),
         FieldPanel("body"),
         *QuizSettings.quiz_panels,
     ]
@@ -370,12 +390,25 @@ class ModulePage(QuizSettings, Page):
     class Meta:
         verbose_name = _("module")
 
+    base_form_class = ModulePageForm
+
     def clean(self):
         super().clean()
         if self.completion == "quiz" and not self.has_quiz:
             raise ValidationError(
                 {"completion": _("A module completed by quiz needs at least one question.")}
             )
+        pending_upload = getattr(self, "scorm_upload_pending", False)
+        if self.completion in self.SCORM_COMPLETIONS and not (
+            self.scorm_package_id or pending_upload
+        ):
+            raise ValidationError(
+                {"completion": _("Upload a SCORM package for this completion rule.")}
+            )
+
+    @property
+    def is_scorm(self) -> bool:
+        return self.scorm_package_id is not None
 
     @cached_property
     def course(self) -> CoursePage:

@@ -20,6 +20,7 @@ from .ownership import EndedMembership, MembershipInvitation
 from .quiz_stats import QuizStatistics
 from .rollups import WHOLE_MUNICIPALITY, ProgressRollup, ProgressRollupEntry, RollupState
 from .scim import ScimConfig, ScimGroup, ScimPerson, ScimToken
+from .scorm import ScormAttempt
 from .sso import IdentityProvider
 from .xapi import LrsConnection, XapiStatement
 
@@ -59,6 +60,7 @@ __all__ = [
     "RollupState",
     "ScimConfig",
     "ScimGroup",
+    "ScormAttempt",
     "ScimPerson",
     "ScimToken",
     "SentReminder",

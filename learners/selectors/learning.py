@@ -13,6 +13,7 @@ from learners.models import (
     Enrolment,
     QuizAttempt,
     ReflectionAnswer,
+    ScormAttempt,
     User,
 )
 
@@ -134,7 +135,7 @@ def module_state(*, user: User, module: ModulePage, enrolment=UNREAD) -> dict:
     modules = [row["page"] for row in state["modules"]]
     ids = [m.pk for m in modules]
     index = ids.index(module.pk) if module.pk in ids else 0
-    reflections, quiz_passed = {}, False
+    reflections, quiz_passed, scorm_attempt = {}, False, None
     if enrolment:
         if module.reflection_prompts():
             source_id = course.outline.source_ids.get(module.pk) or translations.canonical_id(
@@ -145,6 +146,15 @@ def module_state(*, user: User, module: ModulePage, enrolment=UNREAD) -> dict:
                 for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module_id=source_id)
             }
         quiz_passed = enrolment.module_quiz_passed
+        if module.scorm_package_id:
+            source_id = course.outline.source_ids.get(module.pk) or translations.canonical_id(
+                module.pk
+            )
+            scorm_attempt = (
+                ScormAttempt.objects.filter(enrolment=enrolment, module_id=source_id)
+                .order_by("-number")
+                .first()
+            )
     done_ids = {row["page"].pk for row in state["modules"] if row["status"] == "done"}
     languages = course.outline.languages(module)
     return {
@@ -157,6 +167,7 @@ def module_state(*, user: User, module: ModulePage, enrolment=UNREAD) -> dict:
         "languages": languages,
         "reflections": reflections,
         "quiz_passed": quiz_passed,
+        "scorm_attempt": scorm_attempt,
     }
 
 

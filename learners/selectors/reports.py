@@ -37,6 +37,7 @@ from learners.models import (
     Membership,
     OrgUnit,
     ProgressRollup,
+    ScormAttempt,
 )
 from learners.permissions import HRScope
 
@@ -389,4 +390,16 @@ def people(*, scope: HRScope, filters: Filters, today: dt.date | None = None) ->
             "status",
         )
         .order_by("user__last_name", "user__first_name", "user_id", "assignment_id")
+    )
+
+
+def scorm_results(*, scope: HRScope, user_id: int) -> list[ScormAttempt]:
+    """The person's SCORM attempts in the scope's municipality, newest first per module:
+    status, score and time as the package reported them. One query."""
+    return list(
+        ScormAttempt.objects.filter(
+            enrolment__municipality=scope.municipality, enrolment__user_id=user_id
+        )
+        .select_related("module", "package", "enrolment__course")
+        .order_by("enrolment__course__title", "module__path", "-number")
     )

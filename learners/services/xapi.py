@@ -1,7 +1,8 @@
 """Learning records to the municipality's Learning Record Store, as xAPI 1.0.3 statements.
 
 Each event (module started or completed, question answered, quiz passed or failed, course
-completed, certificate earned) becomes an XapiStatement row in the event's own transaction,
+completed, certificate earned, SCORM module completed with its score) becomes an XapiStatement
+row in the event's own transaction,
 with an id derived from the event: recording or sending it again makes no duplicate, here or in
 the LRS. Delivery runs in the background (a task through the outbox after the commit, and a
 beat task every minute for what is due), in batches, with exponential backoff while the LRS
@@ -33,6 +34,7 @@ from learners.models import (
     Enrolment,
     LrsConnection,
     QuizAttempt,
+    ScormAttempt,
     User,
     XapiStatement,
 )
@@ -198,6 +200,34 @@ def xapi_module_completed(*, enrolment: Enrolment, module: ModulePage) -> int:
         key="module-completed",
         verb="completed",
         result={"completion": True},
+    )
+
+
+def xapi_scorm_completed(*, attempt: ScormAttempt, module: ModulePage) -> int:
+    """A SCORM module completed, with the package's score and pass when it reported them."""
+    result: dict = {"completion": True}
+    if attempt.success_status in ("passed", "failed"):
+        result["success"] = attempt.success_status == "passed"
+    score: dict = {}
+    if attempt.score_scaled is not None and -1 <= attempt.score_scaled <= 1:
+        score["scaled"] = round(attempt.score_scaled, 4)
+    elif attempt.score_percent is not None and 0 <= attempt.score_percent <= 100:
+        score["scaled"] = round(attempt.score_percent / 100, 4)
+    if attempt.score_raw is not None:
+        score["raw"] = attempt.score_raw
+        low, high = attempt.score_min, attempt.score_max
+        if low is not None and low <= attempt.score_raw:
+            score["min"] = low
+        if high is not None and high >= attempt.score_raw and high > (low or 0):
+            score["max"] = high
+    if score:
+        result["score"] = score
+    return _module_event(
+        enrolment=attempt.enrolment,
+        module=module,
+        key=f"scorm-completed:{attempt.number}",
+        verb="completed",
+        result=result,
     )
 
 

@@ -2,6 +2,7 @@
 learners app, add the learner's own progress to the course templates."""
 
 from django import template
+from django.conf import settings
 
 from learners.forms.learning import ReflectionForm
 from learners.selectors.learning import course_state as _course_state
@@ -26,6 +27,18 @@ def module_state(context, module):
         state = _module_state(user=request.user, module=module)
     context["state"] = state
     return state
+
+
+@register.simple_tag
+def scorm_player_context():
+    """How the package frame is sandboxed: in its own opaque origin, or (with a separate
+    SCORM origin) in that origin, where the package's frames may reach each other."""
+    sandbox = "allow-scripts allow-forms allow-popups allow-modals allow-downloads"
+    origin = settings.SCORM_CONTENT_ORIGIN
+    return {
+        "sandbox": f"{sandbox} allow-same-origin" if origin else sandbox,
+        "content_origin": origin or "null",
+    }
 
 
 @register.inclusion_tag("learners/includes/reflection_form.html", takes_context=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from learners.views import change, invitations, learning, privacy, profile
+from learners.views import change, invitations, learning, privacy, profile, scorm
 
 app_name = "learners"
 
@@ -32,6 +32,8 @@ urlpatterns = [
         learning.reflection,
         name="reflection",
     ),
+    path("laering/modul/<int:module_id>/scorm/", scorm.scorm_open, name="scorm_open"),
+    path("laering/scorm/<int:attempt_id>/", scorm.scorm_data, name="scorm_data"),
     path("laering/quiz/<int:page_id>/", learning.quiz, name="quiz"),
     path("laering/forsok/<int:attempt_id>/", learning.attempt_review, name="attempt"),
     path("endring/planer/ny/<int:course_id>/", change.plan_create, name="change_plan_create"),

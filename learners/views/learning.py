@@ -87,6 +87,9 @@ def module_done(request, module_id: int):
     if module.completion == "quiz":
         messages.info(request, _("This module is done when you pass its quiz."))
         return redirect(module.url)
+    if module.completion in ModulePage.SCORM_COMPLETIONS:
+        messages.info(request, _("This module is done when you complete its package."))
+        return redirect(module.url)
     source = translations.canonical(module)
     completed = module_complete(enrolment=enrolment, module=source)
     if completed:

@@ -136,5 +136,10 @@ def person(request, user_id):
     return render(
         request,
         "learners/hr/person.html",
-        {"membership": membership, "rows": list(rows), "statuses": STATUSES},
+        {
+            "membership": membership,
+            "rows": list(rows),
+            "statuses": STATUSES,
+            "scorm_results": reports.scorm_results(scope=request.hr_scope, user_id=user_id),
+        },
     )
