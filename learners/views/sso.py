@@ -127,7 +127,11 @@ def _code_send(request, pending, idp, email: str, claims) -> None:
 def _code_right(pending, given: str) -> bool:
     code = pending.get("code") or ""
     fresh = time.time() - pending.get("sent_at", 0) <= EMAIL_CODE_TTL
-    return bool(code) and fresh and hmac.compare_digest(code.upper(), given.strip().upper())
+
+    def plain(value: str) -> str:  # as typed: any case, with or without the dash
+        return "".join(value.split()).replace("-", "").upper()
+
+    return bool(code) and fresh and hmac.compare_digest(plain(code), plain(given))
 
 
 def sso_email(request):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from scim2_models import Context, Meta, NotFoundException, SCIMException
+from scim2_models import Context, Meta, MutabilityException, NotFoundException
 
 from learners.lib.scim import Group, GroupMember
 from learners.models import ScimGroup
@@ -52,9 +52,7 @@ def _member_ids(request, resource: Group, current: list[str] | None = None) -> l
     attribute, groups only show who is in the unit: asking for other members is refused."""
     wanted = [m.value for m in resource.members or [] if m.value]
     if request.scim_unit_attribute and set(wanted) != set(current or []):
-        raise SCIMException(
-            status=400,
-            scim_type="mutability",
+        raise MutabilityException(
             detail=(
                 f"In this municipality a person's unit comes from their "
                 f"{request.scim_unit_attribute}; set that attribute on the User instead."
