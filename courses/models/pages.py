@@ -1,8 +1,10 @@
 """Course content as Wagtail pages: CatalogPage -> CoursePage -> ModulePage."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -423,11 +425,26 @@ class ModulePage(QuizSettings, Page):
 
     def holds_last_unit_task(self, course: "CoursePage") -> bool:
         """Whether this module holds `course`'s last task in the unit. Without a task of its
-        own it costs no query; with one, one query over the published modules after it."""
+        own it costs no query; with one, the answer for the modules after it is cached per
+        published revision of each (one query when one of them changed)."""
         if not self.unit_task_ids():
             return False
-        later = ModulePage.objects.child_of(course).live().filter(path__gt=self.path)
-        return not any(module.unit_task_ids() for module in later.only("body"))
+        shown = course.outline.modules
+        ids = [module.pk for module in shown]
+        later = shown[ids.index(self.pk) + 1 :] if self.pk in ids else None
+        if later is None:  # not in the outline (a preview): ask the database
+            rows = ModulePage.objects.child_of(course).live().filter(path__gt=self.path)
+            return not any(module.unit_task_ids() for module in rows.only("body"))
+        stamp = ",".join(
+            f"{m.pk}:{m.last_published_at and m.last_published_at.timestamp()}" for m in later
+        )
+        key = "courses:later-unit-task:" + hashlib.sha256(stamp.encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            rows = ModulePage.objects.filter(pk__in=[m.pk for m in later]).only("body")
+            found = any(module.unit_task_ids() for module in rows)
+            cache.set(key, found, 24 * 3600)
+        return not found
 
     def reflection_prompts(self) -> dict[str, str]:
         """Reflection block id -> prompt, for storing answers against a stable key."""

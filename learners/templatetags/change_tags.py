@@ -3,7 +3,6 @@ course panel, the way on from a course's last task in the unit, and the benefit 
 
 from django import template
 
-from courses import translations
 from learners.lib.charts import benefit_chart as _benefit_chart
 from learners.lib.charts import number
 from learners.models import ActionPlan, ReadinessResponse
@@ -44,7 +43,7 @@ def task_plan_offer(context, module, state):
     course = state["course"]
     if enrolment is None or enrolment.status == "left":
         return {"show": False}
-    if not translations.canonical(course).action_plan_enabled:
+    if not course.outline.source.action_plan_enabled:
         return {"show": False}
     if not module.holds_last_unit_task(course):
         return {"show": False}

@@ -68,7 +68,8 @@ def test_a_batch_costs_the_same_statements_for_ten_people_as_for_sixty(kommune, 
     three_batches = _queries_to_run(_start(kommune, hr, other, path))
     per_batch = (three_batches - one_large_batch) // 2
     assert three_batches == one_large_batch + 2 * per_batch
-    assert per_batch <= 16, "a batch is a fixed handful of statements"
+    # The batch's own writes, plus HR's roll-up refreshed once for everyone it added.
+    assert per_batch <= 24, "a batch is a fixed handful of statements"
     job = AssignmentJob.objects.get(assignment__org_unit=other)
     assert (job.batches, job.done, job.added, job.total) == (3, 60, 60, 60)
 

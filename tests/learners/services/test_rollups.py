@@ -202,7 +202,7 @@ class World:
         data = {
             "user_name": user.email, "external_id": "", "given_name": user.first_name,
             "family_name": user.last_name, "email": user.email, "emails": [],
-            "department": "", "manager_id": "",
+            "department": "", "manager_id": "", "enterprise": {},
         }  # fmt: skip
         if user.pk not in self.scim:
             self.scim[user.pk] = scim_person_create(
