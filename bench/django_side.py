@@ -405,7 +405,16 @@ def assign(people: int) -> None:
     oslo = Municipality.objects.get(number=OSLO)
     unit, members = _unit_near(oslo, people)
     hr = Membership.objects.filter(municipality=oslo, is_hr=True).select_related("user").first()
-    courses = list(CoursePage.objects.live().order_by("pk")[:2])
+    # A new path of the two courses Oslo's people have taken least, as a path HR adds for a
+    # new programme would be (people who have done both complete it at once, one by one).
+    taken = dict(
+        Enrolment.objects.filter(municipality=oslo)
+        .values_list("course_id")
+        .annotate(n=Count("id"))
+        .values_list("course_id", "n")
+    )
+    live = CoursePage.objects.live().order_by("pk")
+    courses = sorted(live, key=lambda course: (taken.get(course.pk, 0), course.pk))[:2]
 
     class Rollback(Exception):
         pass

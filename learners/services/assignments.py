@@ -79,15 +79,16 @@ def _validate(*, municipality, learning_path, course, target, org_unit, role, du
         raise HRError("target")
 
 
-def members_reached(*, assignment: Assignment, people: Iterable[User] = ()) -> list[User]:
-    """Everyone in the assignment's municipality its target reaches today."""
+def _member_ids(*, assignment: Assignment, people: Iterable[User] = ()):
+    """The user ids of everyone in the assignment's municipality its target reaches today (a
+    queryset of ids, or a set for named people, checked to be members)."""
     members = Membership.objects.filter(municipality_id=assignment.municipality_id)
     if assignment.target == Assignment.Target.PEOPLE:
         ids = {user.pk for user in people}
         found = set(members.filter(user_id__in=ids).values_list("user_id", flat=True))
         if found != ids:
             raise HRError("not_member")
-        return list(User.objects.filter(pk__in=found))
+        return found
     if assignment.target == Assignment.Target.UNIT and assignment.org_unit is not None:
         unit = assignment.org_unit
         members = (
@@ -105,7 +106,12 @@ def members_reached(*, assignment: Assignment, people: Iterable[User] = ()) -> l
         )
     else:
         members = members.filter(is_learner=True)
-    return list(User.objects.filter(pk__in=members.values("user_id")))
+    return members.values_list("user_id", flat=True)
+
+
+def members_reached(*, assignment: Assignment, people: Iterable[User] = ()) -> list[User]:
+    """Everyone in the assignment's municipality its target reaches today."""
+    return list(User.objects.filter(pk__in=_member_ids(assignment=assignment, people=people)))
 
 
 def _already_ids(*, assignment: Assignment, user_ids: list[int]) -> set[int]:
@@ -235,7 +241,7 @@ def _people_add(
 
 
 def _reached_ids(*, assignment: Assignment, people: Iterable[User]) -> list[int]:
-    return sorted(user.pk for user in members_reached(assignment=assignment, people=people))
+    return sorted(set(_member_ids(assignment=assignment, people=people)))
 
 
 def _assignment_make(
