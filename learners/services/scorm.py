@@ -122,12 +122,12 @@ def _clean(data) -> dict[str, str]:
             raise ScormDataError(f"not a runtime data element: {str(key)[:60]}")
         if not key.startswith("cmi."):
             continue  # e.g. SCORM 2004's adl.nav.request: navigation, not data to keep
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, str | int | float)
-            and value is not None
-        ):
-            raise ScormDataError(f"not a plain value: {key}")
+        if isinstance(value, list | dict):
+            if value:
+                raise ScormDataError(f"not a plain value: {key}")
+            continue  # an empty collection (no interactions yet): nothing to keep
+        if isinstance(value, bool):
+            value = "true" if value else "false"
         text = "" if value is None else str(value)
         if len(text) > MAX_VALUE:
             raise ScormDataError(f"too long: {key}")
