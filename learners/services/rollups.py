@@ -131,7 +131,7 @@ def _increment(deltas: Counter) -> None:
         params = [value for (key, n) in chunk for value in (*key, n)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (municipality_id, unit_key, item, status, count) "  # noqa: S608 - the table name is ours, every value a parameter
+                f"INSERT INTO {table} (municipality_id, unit_key, item, status, count) "  # noqa: S608  # nosec B608 - the table name is ours, every value a parameter
                 f"VALUES {values} ON CONFLICT (municipality_id, unit_key, item, status) "
                 f"DO UPDATE SET count = {table}.count + EXCLUDED.count",
                 params,
