@@ -580,14 +580,26 @@ def main() -> None:
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
         print_table(results)
         return
+    # Every figure is written as soon as it is measured, so a step that fails later (or a run
+    # that is stopped) keeps what was measured before it; "complete" says whether all ran.
+    save_partial(results)
     log("export memory in a separate process")
     results["export_memory"] = django_side(env, "export-mem", fx["hr_oslo"])
+    save_partial(results)
     results["certificates"] = certificates(env, have_broker, args.certificates)
+    save_partial(results)
     results["assignment"] = assignment(env, args.assign)
     results["goals"] = goals(results)
     results["total_seconds"] = round(time.monotonic() - STARTED, 1)
+    results["complete"] = True
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print_table(results)
+
+
+def save_partial(results: dict) -> None:
+    """bench/results.json with what has been measured so far, marked incomplete."""
+    partial = {**results, "complete": False}
+    (ROOT / "bench" / "results.json").write_text(json.dumps(partial, indent=2, ensure_ascii=False))
 
 
 # --- The national data set --------------------------------------------------------------
