@@ -35,9 +35,17 @@ def wait_for(condition, what: str, timeout: float = 120.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def fill_title(page, title: str) -> None:
+    """Type the title and leave the field, as an editor does: Wagtail fills the slug from the
+    title when the field loses focus; wait for that before anything is submitted."""
+    page.locator("#id_title").fill(title)
+    page.locator("#id_title").blur()
+    expect(page.locator("#id_slug")).not_to_have_value("")
+
+
 def upload(page, course, title: str, zip_path, completion: str) -> ModulePage:
     page.goto(f"/admin/pages/add/courses/modulepage/{course.pk}/")
-    page.locator("#id_title").fill(title)
+    fill_title(page, title)
     page.locator("#id_completion").select_option(completion)
     page.locator("#id_scorm_upload").set_input_files(str(zip_path))
     page.locator("footer").get_by_role("button", name=re.compile("Flere|More")).click()
@@ -66,7 +74,7 @@ def test_editor_uploads_learner_plays_resumes_and_completes(page, screenshot, si
 
     login_with_totp(page, EDITOR, DEMO_PASSWORD, secret)
     page.goto(f"/admin/pages/add/courses/modulepage/{course.pk}/")
-    page.locator("#id_title").fill("Farlig pakke")
+    fill_title(page, "Farlig pakke")
     page.locator("#id_scorm_upload").set_input_files(str(bomb))
     page.locator("footer").get_by_role("button", name=re.compile("Flere|More")).click()
     page.get_by_role("button", name=re.compile("^Publiser$|^Publish$")).click()
