@@ -5,6 +5,7 @@ transaction and leaves an audit-log row."""
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.db import transaction
@@ -244,21 +245,26 @@ def _reached_ids(*, assignment: Assignment, people: Iterable[User]) -> list[int]
     return sorted(set(_member_ids(assignment=assignment, people=people)))
 
 
+class AssignmentSpec(TypedDict, total=False):
+    """What is assigned, to whom and by when; everything but the target is optional."""
+
+    learning_path: LearningPath | None
+    course: CoursePage | None
+    people: Iterable[User]
+    org_unit: OrgUnit | None
+    include_subunits: bool
+    role: str
+    due_date: dt.date | None
+    due_days: int | None
+
+
 def _assignment_make(
-    *,
-    municipality: Municipality,
-    actor: User | None,
-    target: str,
-    learning_path: LearningPath | None,
-    course: CoursePage | None,
-    people: Iterable[User],
-    org_unit: OrgUnit | None,
-    include_subunits: bool,
-    role: str,
-    due_date: dt.date | None,
-    due_days: int | None,
+    *, municipality: Municipality, actor: User | None, target: str, spec: AssignmentSpec
 ) -> AssignmentJob:
     """The assignment, its job (everyone it reaches today, in order) and the audit row."""
+    learning_path, course = spec.get("learning_path"), spec.get("course")
+    org_unit, role = spec.get("org_unit"), spec.get("role", "")
+    due_date, due_days = spec.get("due_date"), spec.get("due_days")
     _validate(
         municipality=municipality,
         learning_path=learning_path,
@@ -275,13 +281,13 @@ def _assignment_make(
         course=course,
         target=target,
         org_unit=org_unit if target == Assignment.Target.UNIT else None,
-        include_subunits=include_subunits,
+        include_subunits=spec.get("include_subunits", True),
         role=role if target == Assignment.Target.ROLE else "",
         due_date=due_date,
         due_days=due_days,
         created_by=actor,
     )
-    user_ids = _reached_ids(assignment=assignment, people=people)
+    user_ids = _reached_ids(assignment=assignment, people=spec.get("people", ()))
     already = _already_ids(assignment=assignment, user_ids=user_ids)
     job = AssignmentJob.objects.create(
         assignment=assignment,
@@ -314,30 +320,11 @@ def assignment_create(
     municipality: Municipality,
     actor: User | None,
     target: str,
-    learning_path: LearningPath | None = None,
-    course: CoursePage | None = None,
-    people: Iterable[User] = (),
-    org_unit: OrgUnit | None = None,
-    include_subunits: bool = True,
-    role: str = "",
-    due_date: dt.date | None = None,
-    due_days: int | None = None,
+    **spec: Unpack[AssignmentSpec],
 ) -> Assignment:
     """Assign a path or a course in `municipality` to people, a unit or a role, and enrol
     everyone it reaches, here and now (HR's page uses assignment_start instead)."""
-    job = _assignment_make(
-        municipality=municipality,
-        actor=actor,
-        target=target,
-        learning_path=learning_path,
-        course=course,
-        people=people,
-        org_unit=org_unit,
-        include_subunits=include_subunits,
-        role=role,
-        due_date=due_date,
-        due_days=due_days,
-    )
+    job = _assignment_make(municipality=municipality, actor=actor, target=target, spec=spec)
     while _job_batch_run(job_id=job.pk):
         pass
     job.refresh_from_db()
@@ -350,31 +337,12 @@ def assignment_start(
     municipality: Municipality,
     actor: User | None,
     target: str,
-    learning_path: LearningPath | None = None,
-    course: CoursePage | None = None,
-    people: Iterable[User] = (),
-    org_unit: OrgUnit | None = None,
-    include_subunits: bool = True,
-    role: str = "",
-    due_date: dt.date | None = None,
-    due_days: int | None = None,
+    **spec: Unpack[AssignmentSpec],
 ) -> AssignmentJob:
     """Make the assignment and resolve who it reaches now; adding and enrolling them happens
     in the background (learners.tasks.assignment_job_task, through the outbox, after the
     commit), in batches whose progress HR follows on the assignment's page."""
-    job = _assignment_make(
-        municipality=municipality,
-        actor=actor,
-        target=target,
-        learning_path=learning_path,
-        course=course,
-        people=people,
-        org_unit=org_unit,
-        include_subunits=include_subunits,
-        role=role,
-        due_date=due_date,
-        due_days=due_days,
-    )
+    job = _assignment_make(municipality=municipality, actor=actor, target=target, spec=spec)
     outbox_enqueue(ASSIGNMENT_JOB_TASK, job_id=job.pk)
     return job
 
