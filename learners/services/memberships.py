@@ -57,7 +57,10 @@ def _membership_write(user, municipality, org_unit, is_hr, actor, new_account) -
         assignments_apply_to_membership(
             membership=membership, is_manager=False if new_account else None
         )
-        rollup_refresh(user_ids=[user.pk])  # counted in their new unit (or again, once back)
+        if not new_account:
+            # Counted in their new unit (or again, once back). A new account has no rows to
+            # recount: the assignments that reached it just now counted it as they added it.
+            rollup_refresh(user_ids=[user.pk])
     audit_log_write(
         action=AuditAction.MEMBERSHIP_CREATE if created else AuditAction.MEMBERSHIP_UPDATE,
         actor=actor,

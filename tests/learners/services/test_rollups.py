@@ -43,7 +43,11 @@ from learners.services.assignments import (
 )
 from learners.services.learning import module_complete
 from learners.services.memberships import membership_create
-from learners.services.ownership import membership_end, membership_restore
+from learners.services.ownership import (
+    membership_end,
+    membership_restore,
+    person_bring_into_municipality,
+)
 from learners.services.privacy import person_erase
 from learners.services.rollups import rollup_rebuild, rollup_sweep
 from learners.services.scim import scim_person_create, scim_person_replace
@@ -214,6 +218,16 @@ class World:
             person_ = ScimPerson.objects.get(pk=person_.pk)
             scim_person_replace(person=person_, data=PersonData(active=True, **data))
 
+    def newcomer(self):
+        # A new account provisioned into a unit (import, SCIM or SSO): the open unit and
+        # role assignments that reach it count it as they add it.
+        self.joined = getattr(self, "joined", 0) + 1
+        person_bring_into_municipality(
+            municipality=self.m, email=f"ny{self.joined}@kommune.example", first_name="Ny",
+            last_name=f"Ansatt {self.joined}", org_unit=self.rng.choice([*self.units, None]),
+            source="scim",
+        )  # fmt: skip
+
     def erase(self):
         members = [m for m in self.members() if m.user not in self.people[:2]]
         if members:
@@ -243,7 +257,7 @@ class World:
 STEPS = [
     ("assign", 4), ("module_done", 10), ("move", 3), ("leave", 2), ("come_back", 2),
     ("scim_deactivate_or_reactivate", 2), ("erase", 1), ("due_date_change", 2),
-    ("unassign", 2), ("recertify", 1),
+    ("unassign", 2), ("recertify", 1), ("newcomer", 2),
 ]  # fmt: skip
 
 
@@ -257,7 +271,7 @@ def test_the_rollup_matches_a_full_recount_after_random_work(
     done: Counter = Counter()
     seen: set[str] = set()
     world.assign(due=timezone.localdate() - dt.timedelta(days=1))  # some overdue from the start
-    for step in range(60):
+    for step in range(80):
         name = rng.choices(names, weights)[0]
         # After the commit: the course_completed receivers, as in a real request.
         with django_capture_on_commit_callbacks(execute=True):
