@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from courses import translations
 from courses.models import LearningPath
@@ -211,11 +211,12 @@ def certificate_reissue(*, certificate: Certificate, actor: User) -> Certificate
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def _qr_svg(url: str) -> str:
+def _qr_png(url: str) -> str:
+    """The QR code as a PNG data URI: WeasyPrint places a small image several times faster
+    than it draws the same code as SVG paths (a third of the PDF's rendering time)."""
     import segno
 
-    qr = segno.make(url, error="m")
-    return qr.svg_inline(scale=4, border=0, title=gettext("QR code"), dark="#1e2b3c")
+    return segno.make(url, error="m").png_data_uri(scale=8, border=0, dark="#1e2b3c")
 
 
 def certificate_pdf_html(*, certificate: Certificate) -> str:
@@ -227,7 +228,7 @@ def certificate_pdf_html(*, certificate: Certificate) -> str:
             {
                 "certificate": certificate,
                 "verification_url": url,
-                "qr_svg": _qr_svg(url),
+                "qr_png": _qr_png(url),
                 "completed_on": timezone.localtime(certificate.completed_at).date(),
             },
         )

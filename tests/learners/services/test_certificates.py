@@ -1,7 +1,9 @@
 """Certificates: issuing (idempotent, snapshot, codes), revoking and re-issuing, credentials,
 PDF rendering, and certificates surviving course edits."""
 
+import base64
 import copy
+import io
 import json
 import re
 from datetime import timedelta
@@ -10,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage, storages
 from django.utils import timezone
+from PIL import Image
 
 from learners import openbadges as ob
 from learners.lib import codes
@@ -305,9 +308,34 @@ def test_the_pdf_is_a_tagged_a4_pdf_with_code_and_qr_code(enrolment):
     html = html_parts["html"]
     assert certificate.code in html
     assert certificate.learner_name in html
-    assert "<svg" in html and "QR" in html
+    assert '<img src="data:image/png;base64,' in html and 'alt="QR-kode"' in html
     assert f"https://endra.example.no/certificates/{certificate.code}/" in html
     assert 'lang="nb"' in html
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+@pytest.mark.django_db
+def test_the_facts_and_the_verification_part_never_overlap_and_fit_one_page(enrolment):
+    from weasyprint import HTML
+
+    certificate = svc.certificate_issue(enrolment=enrolment)
+    # A long name and a course title over two lines push the facts down.
+    certificate.learner_name = "Kristine Marie Fjellheim-Østerbø Haugland"
+    certificate.title = "Gevinstrealisering i praksis: fra mål til målbare resultater i enheten"
+    document = HTML(string=svc.certificate_pdf_html(certificate=certificate)).render()
+    assert len(document.pages) == 1
+    found = {}
+    for box in _boxes(document.pages[0]._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag in ("table", "section"):
+            found.setdefault(element.get("class"), box)
+    facts, verify = found["facts"], found["verify"]
+    assert facts.border_box_y() + facts.border_height() <= verify.border_box_y()
 
 
 @pytest.mark.django_db
@@ -316,10 +344,15 @@ def test_the_qr_code_encodes_the_absolute_verification_url(enrolment):
 
     certificate = svc.certificate_issue(enrolment=enrolment)
     url = credentials.verification_url(certificate.code)
-    svg = svc._qr_svg(url)
-    assert svg == segno.make(url, error="m").svg_inline(
-        scale=4, border=0, title="QR-kode", dark="#1e2b3c"
-    )
+    header, _, data = svc._qr_png(url).partition(",")
+    assert header == "data:image/png;base64"
+    # Every module of the image (8 px each, no border) is dark where the code of `url` is.
+    image = Image.open(io.BytesIO(base64.b64decode(data))).convert("L")
+    matrix = segno.make(url, error="m").matrix
+    assert image.size == (8 * len(matrix), 8 * len(matrix))
+    shown = [[image.getpixel((8 * x + 4, 8 * y + 4)) < 128 for x in range(len(row))]
+             for y, row in enumerate(matrix)]  # fmt: skip
+    assert shown == [[bool(module) for module in row] for row in matrix]
     assert url.startswith("https://endra.example.no/certificates/")
 
 
