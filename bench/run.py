@@ -451,6 +451,11 @@ def main() -> None:
         "--only-assign", action="store_true", help="only the assignment figure, on scale data"
     )
     parser.add_argument(
+        "--only-certificates",
+        action="store_true",
+        help="only the certificate figure (--certificates N of them), on scale data",
+    )
+    parser.add_argument(
         "--national",
         action="store_true",
         help="HR dashboards over the national data set, with and without the others",
@@ -486,6 +491,10 @@ def main() -> None:
         log("scale data already in the database: reusing it (--fresh to start over)")
     if args.only_assign:
         outcome = assignment(env, args.assign)
+        print(json.dumps(outcome, indent=2))
+        return
+    if args.only_certificates:
+        outcome = certificates(env, have_broker, args.certificates)
         print(json.dumps(outcome, indent=2))
         return
     manage(env, "collectstatic", "--no-input", "-v0")
@@ -812,13 +821,32 @@ def certificates(env: dict, have_broker: bool, count: int) -> dict:
         start_new_session=True,
     )
     try:
-        time.sleep(3)
+        worker_ready(celery, env, worker)
         log(f"certificates: {count} through the Celery worker ({concurrency} processes)")
         result = django_side(env, "certificates", str(count))
         result["worker_concurrency"] = concurrency
         return result
     finally:
         stop(worker)
+
+
+def worker_ready(celery: str, env: dict, worker: subprocess.Popen) -> None:
+    """Wait until the worker answers a ping (booted, its processes forked), so its start-up
+    is not counted in the figure; bounded, and an early exit is an error."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise SystemExit(f"the Celery worker exited with {worker.returncode}")
+        answered = subprocess.run(  # noqa: S603  # nosec B603
+            [celery, "-A", "config", "inspect", "ping", "--timeout", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if answered.returncode == 0:
+            return
+    raise SystemExit("the Celery worker did not answer a ping within 180 s")
 
 
 def assignment(env: dict, people: int) -> dict:
