@@ -149,6 +149,23 @@ def _changed(request, model, current):
     return None
 
 
+def _one(request, model, found, *, show, delete, store) -> HttpResponse:
+    """One resource: GET shows it, DELETE removes it, PUT and PATCH change it. `show(found)`
+    makes the SCIM resource; `store(found, resource, before)` saves the changed `resource`
+    (`before`: as it was shown before the change) and returns the stored row to show."""
+    if request.method == "GET":
+        return _resource_response(request, show(found), params=_query_params(request, model))
+    if request.method == "DELETE":
+        delete(found)
+        return HttpResponse(status=204)
+    current = show(found)
+    before = current.model_copy(deep=True)
+    resource = _changed(request, model, current)
+    if resource is None:
+        return _error(405, "Method not allowed.")
+    return _resource_response(request, show(store(found, resource, before)))
+
+
 def _location(request, name: str, pk) -> str:
     return request.build_absolute_uri(reverse(f"scim:{name}", args=[str(pk)]))
 

@@ -13,11 +13,11 @@ from learners.services import scim as services
 from ._common import (
     POLICY,
     _body,
-    _changed,
     _error,
     _filter_ast,
     _list,
     _location,
+    _one,
     _query_params,
     _resource_response,
     scim_endpoint,
@@ -107,21 +107,21 @@ def group(request, pk: str):
     found = selectors.scim_group_get(municipality=municipality, pk=pk)
     if found is None:
         raise NotFoundException(detail="No such Group.")
-    if request.method == "GET":
-        params = _query_params(request, Group)
-        return _resource_response(request, _group(request, found), params=params)
-    if request.method == "DELETE":
-        services.scim_group_delete(group=found)
-        return HttpResponse(status=204)
-    current = _group(request, found)
-    current_ids = [m.value for m in current.members or [] if m.value]
-    resource = _changed(request, Group, current)
-    if resource is None:
-        return _error(405, "Method not allowed.")
-    updated = services.scim_group_replace(
-        group=found,
-        display_name=resource.display_name or "",
-        external_id=resource.external_id or "",
-        member_ids=_member_ids(request, resource, current_ids),
+
+    def store(group: ScimGroup, resource: Group, before: Group) -> ScimGroup:
+        current_ids = [m.value for m in before.members or [] if m.value]
+        return services.scim_group_replace(
+            group=group,
+            display_name=resource.display_name or "",
+            external_id=resource.external_id or "",
+            member_ids=_member_ids(request, resource, current_ids),
+        )
+
+    return _one(
+        request,
+        Group,
+        found,
+        show=lambda row: _group(request, row),
+        delete=lambda row: services.scim_group_delete(group=row),
+        store=store,
     )
-    return _resource_response(request, _group(request, updated))

@@ -14,11 +14,11 @@ from learners.services import scim as services
 from ._common import (
     POLICY,
     _body,
-    _changed,
     _error,
     _filter_ast,
     _list,
     _location,
+    _one,
     _query_params,
     _resource_response,
     scim_endpoint,
@@ -115,16 +115,16 @@ def user(request, pk: str):
     person = selectors.scim_person_get(municipality=municipality, pk=pk)
     if person is None:
         raise NotFoundException(detail="No such User.")
-    if request.method == "GET":
-        params = _query_params(request, User)
-        return _resource_response(request, _user(request, person), params=params)
-    if request.method == "DELETE":
-        services.scim_person_delete(person=person)
-        return HttpResponse(status=204)
-    current = _user(request, person)
-    resource = _changed(request, User, current)
-    if resource is None:
-        return _error(405, "Method not allowed.")
-    data = resources.person_data(resource, unit_attribute=request.scim_unit_attribute)
-    person = services.scim_person_replace(person=person, data=data)
-    return _resource_response(request, _user(request, _reload_person(person)))
+
+    def store(found: ScimPerson, resource: User, before: User) -> ScimPerson:
+        data = resources.person_data(resource, unit_attribute=request.scim_unit_attribute)
+        return _reload_person(services.scim_person_replace(person=found, data=data))
+
+    return _one(
+        request,
+        User,
+        person,
+        show=lambda row: _user(request, row),
+        delete=lambda row: services.scim_person_delete(person=row),
+        store=store,
+    )
