@@ -1,5 +1,7 @@
 """The site around the learning: the home page and plain pages such as the privacy notice."""
 
+import copy
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -8,10 +10,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from courses import published
+from courses.published import KeptPageMixin
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
 
 
-class HomePage(Page):
+class HomePage(KeptPageMixin, Page):
     """The front page: what Endra is and where to start."""
 
     lead = models.TextField(_("lead"), blank=True)
@@ -26,7 +31,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
 
-class StandardPage(Page):
+class StandardPage(KeptPageMixin, Page):
     """A plain page: about, privacy notice, accessibility statement."""
 
     lead = models.TextField(_("lead"), blank=True)
@@ -63,8 +68,23 @@ class SiteLinks(BaseSiteSetting):
     )
 
     panels = [FieldPanel("accessibility_statement"), FieldPanel("privacy_notice")]
-    # The footer links to both on every page: read them with the setting, in one query.
+    # The footer links to both on every page: read them with the setting, in one query,
+    # and kept in the process until content changes.
     select_related = ["accessibility_statement", "privacy_notice"]
+
+    @classmethod
+    def for_request(cls, request):
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request, attr_name):
+            site = published.site_for_request(request)
+            if site is None:
+                return cls.for_site(site)  # Wagtail's error for a request with no site
+            links = copy.copy(
+                published.kept(request, ("sitelinks", site.pk), lambda: cls.for_site(site))
+            )
+            links._request, links._page_url_cache = request, {}
+            setattr(request, attr_name, links)
+        return getattr(request, attr_name)
 
     class Meta:
         verbose_name = _("site links")

@@ -13,7 +13,8 @@ from django.urls.resolvers import URLResolver
 from django.utils import translation
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
-from wagtail.models import Page
+
+from courses import published
 
 
 def _prefixed_languages() -> list[str]:
@@ -64,9 +65,9 @@ class ContentLanguagePrefix:
 
 def serve(request, path):
     """Wagtail's page view, routed in the tree of the URL's language (Wagtail would follow
-    the active interface language instead). The route is cached on the request."""
-    with translation.override(content_language_of(request.path_info)):
-        Page.route_for_request(request, path)
+    the active interface language instead). The route is kept on the request, and in the
+    process until the content changes (courses.published)."""
+    published.route_for_request(request, path, content_language_of(request.path_info))
     return wagtail_views.serve(request, path)
 
 

@@ -93,3 +93,14 @@ def certificate(certificate_settings, learner, bergen):
     course = CoursePageFactory(title="Endringsledelse for mellomledere")
     enrolment = EnrolmentFactory(user=learner, municipality=bergen, course=course)
     return certificate_issue(enrolment=enrolment)
+
+
+@pytest.fixture(autouse=True)
+def kept_content_forgotten():
+    """Each test starts with nothing kept of the published content (courses.published): a test
+    that changes pages behind Wagtail's back must not leave its pages to the next one."""
+    from courses import published
+
+    published.forget_all()
+    yield
+    published.forget_all()

@@ -121,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": int(os.environ.get("SQLITE_TIMEOUT", "30")),
         }
     )
+# The few queries every lesson page runs (learners.lib.prepared) are prepared statements on
+# PostgreSQL: planned once per connection. Turn off behind a pooler in transaction mode that
+# cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "learners.User"
@@ -167,6 +171,8 @@ PASSWORD_HASHERS = [
 
 LOGIN_URL = "account_login"
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# A page behind a login restriction sends the reader to Endra's own login, not Wagtail's.
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: e-mail is the login; the learner picks municipality and unit at sign-up.

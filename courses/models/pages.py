@@ -21,6 +21,7 @@ from courses.blocks import LessonBodyBlock, QuizBlock
 from courses.choices import ANSWERS_SHOWN, DURATIONS, LEVELS
 from courses.forms import ModulePageForm
 from courses.models.snippets import Topic
+from courses.published import KeptPageMixin
 from courses.quiz import quiz_groups, quiz_snapshot
 from courses.search import page_search
 
@@ -132,7 +133,7 @@ def _route_to_child(parent: Page, model: type[Page], request, path_components):
     return child.route(request, path_components[1:])
 
 
-class CatalogPage(Page):
+class CatalogPage(KeptPageMixin, Page):
     """The course catalogue: filter by topic, level and duration, and search."""
 
     lead = models.TextField(_("lead"), blank=True)
@@ -207,7 +208,7 @@ def _search_course_ids(query: str) -> list[int]:
     return sorted(set(translations.canonical_ids(found).values()))
 
 
-class CoursePage(QuizSettings, Page):
+class CoursePage(KeptPageMixin, QuizSettings, Page):
     """A course: what it gives, who it is for, its modules and an optional final quiz."""
 
     quiz_kind = "course"  # the final quiz; templates name the page after this
@@ -325,7 +326,7 @@ class CoursePage(QuizSettings, Page):
         return None
 
 
-class ModulePage(QuizSettings, Page):
+class ModulePage(KeptPageMixin, QuizSettings, Page):
     """One lesson: text, cases, reflection, a task for the unit, and an optional quiz."""
 
     quiz_kind = "module"
@@ -435,6 +436,9 @@ class ModulePage(QuizSettings, Page):
         if later is None:  # not in the outline (a preview): ask the database
             rows = ModulePage.objects.child_of(course).live().filter(path__gt=self.path)
             return not any(module.unit_task_ids() for module in rows.only("body"))
+        outline = course.outline  # kept with the page between requests (courses.published)
+        if self.pk in outline.later_unit_task:
+            return not outline.later_unit_task[self.pk]
         stamp = ",".join(
             f"{m.pk}:{m.last_published_at and m.last_published_at.timestamp()}" for m in later
         )
@@ -444,6 +448,7 @@ class ModulePage(QuizSettings, Page):
             rows = ModulePage.objects.filter(pk__in=[m.pk for m in later]).only("body")
             found = any(module.unit_task_ids() for module in rows)
             cache.set(key, found, 24 * 3600)
+        outline.later_unit_task[self.pk] = found
         return not found
 
     def reflection_prompts(self) -> dict[str, str]:
@@ -465,6 +470,8 @@ class CourseOutline:
     source_ids: dict[int, int] = field(default_factory=dict)
     sources: dict[int, ModulePage] = field(default_factory=dict)
     versions: dict[str, list[ModulePage]] = field(default_factory=dict)
+    # Module id -> whether a later module has a task in the unit (ModulePage.holds_last_unit_task).
+    later_unit_task: dict[int, bool] = field(default_factory=dict)
 
     @classmethod
     def build(cls, *, source: CoursePage, language: str, pages: list[ModulePage]):

@@ -1,16 +1,21 @@
 """Reads for the learner's own pages. Each function uses a fixed number of queries, however
 many enrolments, modules or attempts the learner has."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+import json
+
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses import translations
 from courses.models import CoursePage, ModulePage
+from learners.lib.prepared import Prepared
 from learners.models import (
+    ActionPlan,
     AssignmentPerson,
     Certificate,
     Enrolment,
+    ModuleProgress,
     QuizAttempt,
     ReflectionAnswer,
     ScormAttempt,
@@ -60,11 +65,29 @@ def _progress(modules: list[ModulePage], ids: dict[int, int], done_ids: set[int]
     return {"done": done, "total": total, "percent": round(done * 100 / total) if total else 0}
 
 
-def _learner_enrolment(*, user: User, course_id: int, module_id: int | None = None):
-    """The user's enrolment in the (source-language) course with the final quiz's submitted
-    attempts and passes and, for a module page, whether its quiz is passed: one query."""
-    if not user.is_authenticated:
-        return None
+class _IdList(Subquery):
+    """A one-column subquery's values as one value: PostgreSQL's ARRAY(...) (a list), or
+    SQLite's json_group_array (JSON text); `_id_list` reads either."""
+
+    template = "ARRAY(%(subquery)s)"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(SELECT json_group_array(ids.value) FROM (%(subquery)s) AS ids)",
+            **extra_context,
+        )
+
+
+def _id_list(value) -> list[int]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [int(v) for v in value or []]
+
+
+def _learner_enrolment_query(user_id: int, course_id: int, module_id: int):
     submitted = QuizAttempt.objects.filter(
         enrolment=OuterRef("pk"), status=QuizAttempt.Status.SUBMITTED
     ).order_by()
@@ -72,14 +95,50 @@ def _learner_enrolment(*, user: User, course_id: int, module_id: int | None = No
     counted = final.values("enrolment").annotate(n=Count("id")).values("n")
     passed = QuizAttempt.objects.filter(enrolment=OuterRef("pk"), passed=True)
     return (
-        Enrolment.objects.filter(user=user, course_id=course_id)
+        Enrolment.objects.filter(user_id=user_id, course_id=course_id)
         .annotate(
             final_attempts=Coalesce(Subquery(counted), 0),
             final_passed=Exists(final.filter(passed=True)),
-            module_quiz_passed=Exists(passed.filter(quiz_page_id=module_id or 0)),
+            module_quiz_passed=Exists(passed.filter(quiz_page_id=module_id)),
+            action_plan_id=Subquery(
+                ActionPlan.objects.filter(enrolment=OuterRef("pk")).order_by().values("pk")[:1]
+            ),
+            done_module_ids=_IdList(
+                ModuleProgress.objects.filter(enrolment=OuterRef("pk"))
+                .order_by()
+                .values(value=F("module_id"))
+            ),
         )
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+# Read on every module and course page: built once per process (learners.lib.prepared).
+_learner_enrolment_prepared = Prepared(_learner_enrolment_query, 3)
+_module_reflections = Prepared(
+    lambda enrolment_id, module_id: ReflectionAnswer.objects.filter(
+        enrolment_id=enrolment_id, module_id=module_id
+    ).order_by("pk"),
+    2,
+)
+
+
+def _learner_enrolment(*, user: User, course_id: int, module_id: int | None = None):
+    """The user's enrolment in the (source-language) course with the final quiz's submitted
+    attempts and passes, the modules done, the id of their action plan, if any, and, for a
+    module page, whether its quiz is passed: one query."""
+    if not user.is_authenticated:
+        return None
+    rows = _learner_enrolment_prepared.rows(user.pk, course_id, module_id or 0)
+    if not rows:
+        return None
+    enrolment = rows[0]
+    # Raw rows keep the database's own values (SQLite gives 0 and 1 for EXISTS).
+    enrolment.final_attempts = int(enrolment.final_attempts or 0)
+    enrolment.final_passed = bool(enrolment.final_passed)
+    enrolment.module_quiz_passed = bool(enrolment.module_quiz_passed)
+    enrolment.done_module_ids = set(_id_list(enrolment.done_module_ids))
+    return enrolment
 
 
 def module_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
@@ -103,7 +162,12 @@ def course_state(*, user: User, course: CoursePage, enrolment=UNREAD) -> dict:
     done_ids: set[int] = set()
     final = {"passed": False, "attempts": 0}
     if enrolment:
-        done_ids = set(enrolment.progress.values_list("module_id", flat=True))
+        read = getattr(enrolment, "done_module_ids", None)  # read with the enrolment
+        done_ids = (
+            read
+            if read is not None
+            else set(enrolment.progress.values_list("module_id", flat=True))
+        )
         final = {"passed": enrolment.final_passed, "attempts": enrolment.final_attempts}
     rows = _module_rows(
         modules,
@@ -141,10 +205,7 @@ def module_state(*, user: User, module: ModulePage, enrolment=UNREAD) -> dict:
             source_id = course.outline.source_ids.get(module.pk) or translations.canonical_id(
                 module.pk
             )
-            reflections = {
-                r.block_id: r
-                for r in ReflectionAnswer.objects.filter(enrolment=enrolment, module_id=source_id)
-            }
+            reflections = {r.block_id: r for r in _module_reflections.rows(enrolment.pk, source_id)}
         quiz_passed = enrolment.module_quiz_passed
         if module.scorm_package_id:
             source_id = course.outline.source_ids.get(module.pk) or translations.canonical_id(

@@ -51,7 +51,11 @@ def task_plan_offer(context, module, state):
         "show": True,
         "course": course,
         "enrolment": enrolment,
-        "plan": ActionPlan.objects.filter(enrolment=enrolment).only("pk").first(),
+        "plan_id": (
+            enrolment.action_plan_id
+            if hasattr(enrolment, "action_plan_id")  # read with the page's enrolment
+            else ActionPlan.objects.filter(enrolment=enrolment).values_list("pk", flat=True).first()
+        ),
         "wrote": any(answer.text.strip() for answer in state.get("reflections", {}).values()),
     }
 
