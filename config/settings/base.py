@@ -169,6 +169,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 
+# Django's database sessions, read as a prepared statement (config.sessions).
+SESSION_ENGINE = "config.sessions"
 LOGIN_URL = "account_login"
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # A page behind a login restriction sends the reader to Endra's own login, not Wagtail's.

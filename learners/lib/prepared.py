@@ -58,18 +58,18 @@ class Prepared:
 
     def rows(self, *values: int) -> list:
         sql, params, model = self._params(values)
-        with _server_prepared():
+        with server_prepared():
             return list(model._default_manager.raw(sql, params))
 
     def values(self, *values: int) -> list[tuple]:
         sql, params, _model = self._params(values)
-        with _server_prepared(), connection.cursor() as cursor:
+        with server_prepared(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
 
 @contextmanager
-def _server_prepared() -> Iterator[None]:
+def server_prepared() -> Iterator[None]:
     """Within: the default connection's new cursors bind parameters on the server and
     prepare each statement (Django's PostgreSQL cursors bind on the client, which cannot)."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
