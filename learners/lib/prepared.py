@@ -13,59 +13,130 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 
-# Stand-ins for parameters: integers no id can be.
-_STAND_INS = (-730_001, -730_002, -730_003, -730_004)
+# Stand-ins for parameters, by type: integers no id can be, strings no one sends.
+_STAND_INS: dict[type, tuple] = {
+    int: (-730_001, -730_002, -730_003, -730_004),
+    str: tuple(f"\x00prepared-{n}\x00" for n in range(4)),
+}
 
 
 class Prepared:
-    """`build(*stand_ins)` returns the queryset, each parameter used only as an integer
-    filter value (ids). `rows(*values)` runs it and gives model instances (with their
-    annotations as plain values), `values(*values)` the rows as tuples (for a values_list
-    queryset)."""
+    """`build(*stand_ins)` returns the queryset; `kinds` are the types of its parameters
+    (int or str, each used as a plain filter value). `rows(*values)` runs it and gives what
+    the queryset would: model instances, with select_related objects and annotations, or
+    tuples for a values_list queryset."""
 
-    def __init__(self, build: Callable[..., QuerySet], arity: int):
-        if not 0 < arity <= len(_STAND_INS):
-            raise ValueError("arity")
-        self._build, self._arity = build, arity
+    def __init__(self, build: Callable[..., QuerySet], *kinds: type):
+        if not kinds or any(k not in _STAND_INS for k in kinds) or len(kinds) > 4:
+            raise ValueError("kinds")
+        self._build, self._kinds = build, kinds
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
-    def _sql(self) -> tuple[str, list, list, type[Model]]:
+    def _stand_ins(self) -> list:
+        used = dict.fromkeys(_STAND_INS, 0)
+        values = []
+        for kind in self._kinds:
+            values.append(_STAND_INS[kind][used[kind]])
+            used[kind] += 1
+        return values
+
+    def _compile(self):
         vendor = connection.vendor
         compiled = self._compiled.get(vendor)
         if compiled is None:
             with self._lock:
-                queryset = self._build(*_STAND_INS[: self._arity])
-                sql, params = queryset.query.sql_with_params()
-                slots = [_STAND_INS.index(p) if _is_stand_in(p) else None for p in params]
-                if sorted({s for s in slots if s is not None}) != list(range(self._arity)):
-                    raise ValueError("every parameter must appear in the query")
-                compiled = self._compiled[vendor] = (sql, list(params), slots, queryset.model)
+                stand_ins = self._stand_ins()
+                queryset = self._build(*stand_ins)
+                compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
+                sql, params = compiler.as_sql()  # also sets up the select and klass_info
+                slots = [_slot(stand_ins, p) for p in params]
+                if sorted({s for s in slots if s is not None}) != list(range(len(stand_ins))):
+                    raise ValueError("every parameter must appear in the query as given")
+                models = queryset._iterable_class is ModelIterable
+                compiled = (sql, list(params), slots, compiler, models)
+                self._compiled[vendor] = compiled
         return compiled
 
-    def _params(self, values) -> tuple[str, list, type[Model]]:
-        if len(values) != self._arity or not all(type(v) is int for v in values):
-            raise TypeError("prepared queries take integer ids")
-        sql, params, slots, model = self._sql()
-        return (
-            sql,
-            [p if s is None else values[s] for p, s in zip(params, slots, strict=True)],
-            model,
-        )
-
-    def rows(self, *values: int) -> list:
-        sql, params, model = self._params(values)
-        with server_prepared():
-            return list(model._default_manager.raw(sql, params))
-
-    def values(self, *values: int) -> list[tuple]:
-        sql, params, _model = self._params(values)
+    def rows(self, *values) -> list:
+        if len(values) != len(self._kinds) or any(
+            type(v) is not k for v, k in zip(values, self._kinds, strict=True)
+        ):
+            raise TypeError(f"prepared query takes {[k.__name__ for k in self._kinds]}")
+        sql, params, slots, compiler, models = self._compile()
+        bound = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
         with server_prepared(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            cursor.execute(sql, bound)
+            fetched = cursor.fetchall()
+        if compiler.has_extra_select:
+            fetched = [row[: compiler.col_count] for row in fetched]
+        rows = compiler.results_iter(results=[fetched])
+        if not models:  # values_list: the rows themselves
+            return [tuple(row) for row in rows]
+        return _instances(compiler, rows)
+
+
+class PreparedInsert:
+    """One row into `model`'s table with the named fields, as a statement written once per
+    process (and prepared on PostgreSQL): `insert(**values)` adapts each value as the field
+    does for a save and returns the new primary key. For append-only rows written on every
+    request (the audit log), with no save() logic of their own to skip."""
+
+    def __init__(self, model, *field_names: str):
+        self._model, self._names = model, field_names
+        self._sql: dict[str, str] = {}
+
+    def _statement(self) -> str:
+        vendor = connection.vendor
+        if vendor not in self._sql:
+            quote = connection.ops.quote_name
+            meta = self._model._meta
+            columns = ", ".join(quote(meta.get_field(n).column) for n in self._names)
+            marks = ", ".join(["%s"] * len(self._names))
+            pk = quote(meta.pk.column)
+            # Names from the model's own meta, quoted; values go as parameters.
+            self._sql[vendor] = (
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608  # nosec B608
+                f"VALUES ({marks}) RETURNING {pk}"
+            )
+        return self._sql[vendor]
+
+    def insert(self, **values):
+        fields = [self._model._meta.get_field(n) for n in self._names]
+        params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+        with server_prepared(), connection.cursor() as cursor:
+            cursor.execute(self._statement(), params)
+            return cursor.fetchone()[0]
+
+
+def _instances(compiler, rows) -> list:
+    """Model instances from the compiled query's rows, as Django's ModelIterable makes them."""
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    names = [f[0].target.attname for f in select[start:end]]
+    populators = get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)
+    found = []
+    for row in rows:
+        obj = model.from_db(DEFAULT_DB_ALIAS, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in (compiler.annotation_col_map or {}).items():
+            setattr(obj, name, row[position])
+        found.append(obj)
+    return found
+
+
+def _slot(stand_ins: list, value) -> int | None:
+    for index, stand_in in enumerate(stand_ins):
+        if type(value) is type(stand_in) and value == stand_in:
+            return index
+    return None
 
 
 @contextmanager
@@ -96,7 +167,3 @@ try:
 
 except ImportError:  # SQLite only: nothing to prepare
     pass
-
-
-def _is_stand_in(value) -> bool:
-    return type(value) is int and value in _STAND_INS

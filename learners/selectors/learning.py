@@ -3,7 +3,7 @@ many enrolments, modules or attempts the learner has."""
 
 import json
 
-from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Field, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -70,7 +70,7 @@ class _IdList(Subquery):
     SQLite's json_group_array (JSON text); `_id_list` reads either."""
 
     template = "ARRAY(%(subquery)s)"
-    output_field = JSONField()
+    output_field = Field()  # no conversion: `_id_list` reads what either database gives
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(
@@ -114,12 +114,13 @@ def _learner_enrolment_query(user_id: int, course_id: int, module_id: int):
 
 
 # Read on every module and course page: built once per process (learners.lib.prepared).
-_learner_enrolment_prepared = Prepared(_learner_enrolment_query, 3)
+_learner_enrolment_prepared = Prepared(_learner_enrolment_query, int, int, int)
 _module_reflections = Prepared(
     lambda enrolment_id, module_id: ReflectionAnswer.objects.filter(
         enrolment_id=enrolment_id, module_id=module_id
     ).order_by("pk"),
-    2,
+    int,
+    int,
 )
 
 
@@ -133,10 +134,6 @@ def _learner_enrolment(*, user: User, course_id: int, module_id: int | None = No
     if not rows:
         return None
     enrolment = rows[0]
-    # Raw rows keep the database's own values (SQLite gives 0 and 1 for EXISTS).
-    enrolment.final_attempts = int(enrolment.final_attempts or 0)
-    enrolment.final_passed = bool(enrolment.final_passed)
-    enrolment.module_quiz_passed = bool(enrolment.module_quiz_passed)
     enrolment.done_module_ids = set(_id_list(enrolment.done_module_ids))
     return enrolment
 

@@ -21,6 +21,7 @@ from scim2_models.path import (
     ValuePath,
 )
 
+from learners.lib.prepared import Prepared
 from learners.lib.scim import ENTERPRISE
 from learners.models import Municipality, ScimGroup, ScimPerson, ScimToken
 
@@ -71,15 +72,23 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# Read on every SCIM request: built once per process (learners.lib.prepared).
+_token_by_digest = Prepared(
+    lambda digest: (
+        ScimToken.objects.select_related("municipality", "municipality__scim_config")
+        .filter(digest=digest)
+        .order_by("pk")[:1]
+    ),
+    str,
+)
+
+
 def scim_token_find(*, raw: str) -> ScimToken | None:
     """The token whose digest matches `raw`, with its municipality, or None."""
     if not raw:
         return None
-    return (
-        ScimToken.objects.select_related("municipality", "municipality__scim_config")
-        .filter(digest=token_digest(raw))
-        .first()
-    )
+    found = _token_by_digest.rows(token_digest(raw))
+    return found[0] if found else None
 
 
 class _ToQ(FilterVisitor[Q]):

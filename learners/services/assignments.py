@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from courses.models import CoursePage, LearningPath
 from learners.lib.dates import add_months
+from learners.lib.prepared import Prepared
 from learners.models import (
     Assignment,
     AssignmentJob,
@@ -476,6 +477,22 @@ def assignment_person_remove(*, assigned: AssignmentPerson, actor: User | None) 
     rollup_refresh(user_ids=[assigned.user_id])
 
 
+# Read for every person who joins or moves (thousands in a provisioning run): built once per
+# process (learners.lib.prepared).
+_open_unit_and_role_assignments = Prepared(
+    lambda municipality_id: (
+        Assignment.objects.filter(
+            municipality_id=municipality_id,
+            ended_at__isnull=True,
+            target__in=[Assignment.Target.UNIT, Assignment.Target.ROLE],
+        )
+        .select_related("org_unit", "learning_path")
+        .order_by("pk")
+    ),
+    int,
+)
+
+
 @transaction.atomic(savepoint=False)  # any error here ends the caller's transaction anyway
 def assignments_apply_to_membership(
     *, membership: Membership, is_manager: bool | None = None
@@ -492,12 +509,7 @@ def assignments_apply_to_membership(
         ).exists()
     roles = {"learner": membership.is_learner, "hr": membership.is_hr, "manager": is_manager}
     applied = []
-    open_assignments = Assignment.objects.filter(
-        municipality_id=membership.municipality_id,
-        ended_at__isnull=True,
-        target__in=[Assignment.Target.UNIT, Assignment.Target.ROLE],
-    ).select_related("org_unit", "learning_path")
-    for assignment in open_assignments:
+    for assignment in _open_unit_and_role_assignments.rows(membership.municipality_id):
         if assignment.target == Assignment.Target.ROLE:
             reaches = roles.get(assignment.role, False)
         elif unit_path is None or assignment.org_unit is None:

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from learners.lib.prepared import Prepared
 from learners.models import (
     AuditAction,
     AuditLog,
@@ -232,6 +233,13 @@ def person_plan(
     return _plan_one(person, user, known, municipality)
 
 
+# The account with an address, locked for the rest of the transaction: read for every person
+# an import, a provisioning run or a sign-in brings in (learners.lib.prepared).
+_account_locked = Prepared(
+    lambda email: User.objects.select_for_update().filter(email=email).order_by("pk")[:1], str
+)
+
+
 def person_bring_into_municipality(
     *,
     municipality: Municipality,
@@ -261,7 +269,8 @@ def person_bring_into_municipality(
     # raise before anything is written, and a database error ends the caller's transaction.
     with transaction.atomic(savepoint=False):
         if user is None:
-            user = User.objects.select_for_update().filter(email=email).first()
+            found = _account_locked.rows(email)
+            user = found[0] if found else None
         if user is None:
             return _person_create(
                 municipality=municipality, email=email, first_name=first_name,

@@ -162,7 +162,9 @@ def test_the_enrolment_read_is_the_same_as_the_orm_gives(bergen, course, module)
 def test_a_prepared_query_is_planned_once_per_connection_on_postgresql(bergen, course):
     user = MembershipFactory(municipality=bergen).user
     enrolment_create(user=user, course=course)
-    prepared = Prepared(lambda user_id: Enrolment.objects.filter(user_id=user_id).order_by("pk"), 1)
+    prepared = Prepared(
+        lambda user_id: Enrolment.objects.filter(user_id=user_id).order_by("pk"), int
+    )
     assert [e.user_id for e in prepared.rows(user.pk)] == [user.pk]
     assert [e.user_id for e in prepared.rows(user.pk)] == [user.pk]
     with connection.cursor() as cursor:
@@ -173,3 +175,37 @@ def test_a_prepared_query_is_planned_once_per_connection_on_postgresql(bergen, c
         assert cursor.fetchone()[0] == 1
     with pytest.raises(TypeError):
         prepared.rows("1; DROP TABLE learners_enrolment")
+
+
+def test_a_prepared_query_gives_what_its_queryset_gives(bergen, course, django_assert_num_queries):
+    """Related objects (select_related), converted values and values_list rows, in one
+    query; a parameter is bound by type, so text where an id belongs is refused."""
+    user = MembershipFactory(municipality=bergen).user
+    enrolment = enrolment_create(user=user, course=course)
+    with_related = Prepared(
+        lambda email: (
+            Enrolment.objects.select_related("user", "municipality")
+            .filter(user__email=email)
+            .order_by("pk")
+        ),
+        str,
+    )
+    with django_assert_num_queries(1):
+        (found,) = with_related.rows(user.email)
+        assert found.pk == enrolment.pk and found.user.email == user.email
+        assert found.municipality.name == "Bergen"
+    ids = Prepared(
+        lambda municipality_id: (
+            Enrolment.objects.filter(municipality_id=municipality_id)
+            .order_by("pk")
+            .values_list("pk", "status")
+        ),
+        int,
+    )
+    expected = list(
+        Enrolment.objects.filter(municipality=bergen).order_by("pk").values_list("pk", "status")
+    )
+    assert ids.rows(bergen.pk) == expected
+    with pytest.raises(TypeError):
+        ids.rows(str(bergen.pk))
+    assert with_related.rows("ingen@finnes.example") == []
