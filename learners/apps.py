@@ -15,7 +15,9 @@ class LearnersConfig(AppConfig):
         from courses.models import LearningPathCourse
 
         from . import receivers
-        from .models import OrgUnit
+        from .lib.prepared import Prepared
+        from .models import OrgUnit, User
+        from .models.org import UserManager
         from .signals import course_completed
         from .sso.adapter import sso_login_record
 
@@ -52,3 +54,5 @@ class LearnersConfig(AppConfig):
             dispatch_uid="learners.sso_login_record",
             weak=False,
         )
+        # The signed-in person, read on every request by the authentication backends.
+        UserManager.by_pk = Prepared(lambda pk: User.objects.filter(pk=pk).order_by()[:1], int)

@@ -15,6 +15,9 @@ from learners.validators import validate_no_identity_number
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+    # `User.objects.get(pk=id)` as a prepared query (learners.lib.prepared), set by
+    # learners.apps when the app is ready.
+    by_pk = None
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -33,6 +36,19 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
+
+    def get(self, *args, **kwargs):
+        """`User.objects.get(pk=id)`, which Django's authentication backends run on every
+        signed-in request, as a prepared query (learners.lib.prepared); any other lookup, and
+        the historical models of migrations, as Django does it."""
+        if self.by_pk is not None and self.model is User and not args and kwargs.keys() == {"pk"}:
+            pk = kwargs["pk"]
+            if type(pk) is int:
+                found = self.by_pk.rows(pk)
+                if not found:
+                    raise User.DoesNotExist("User matching query does not exist.")
+                return found[0]
+        return super().get(*args, **kwargs)
 
 
 class User(AbstractUser):

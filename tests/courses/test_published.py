@@ -209,3 +209,37 @@ def test_a_prepared_query_gives_what_its_queryset_gives(bergen, course, django_a
     with pytest.raises(TypeError):
         ids.rows(str(bergen.pk))
     assert with_related.rows("ingen@finnes.example") == []
+
+
+def test_the_kept_footer_follows_the_language_and_the_site_links(client, demo):
+    """The footer is rendered once per site and language (cms.templatetags.kept) and again
+    when an editor points its links elsewhere."""
+    from cms.models import StandardPage
+
+    assert "Personvernerklæring" in client.get("/").text
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").text
+    assert "Privacy notice" in english and "Personvernerklæring" not in english
+    client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+    assert "Personvernerklæring" in client.get("/").text
+
+    links = SiteLinks.for_site(Site.objects.get(is_default_site=True))
+    other = StandardPage.objects.live().exclude(pk=links.privacy_notice_id).first()
+    links.privacy_notice = other
+    links.save()
+    assert f'href="{other.url}">Personvernerklæring' in client.get("/").text
+
+
+def test_the_signed_in_user_is_read_by_one_prepared_query(bergen):
+    """User.objects.get(pk=...) (what the authentication backends run on every request)
+    gives what the ORM gives; other lookups are Django's own."""
+    from learners.models import User
+
+    user = MembershipFactory(municipality=bergen).user
+    found = User.objects.get(pk=user.pk)
+    assert found == user and found.email == user.email and found.password == user.password
+    assert found.date_joined == User.objects.filter(pk=user.pk).first().date_joined
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=10**9)
+    assert User.objects.get(email=user.email) == user
+    assert User.objects.get(pk=str(user.pk)) == user  # not an int: the ORM's own path
