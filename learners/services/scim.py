@@ -203,19 +203,20 @@ def _unit_named(municipality: Municipality, name: str) -> OrgUnit | None:
 def scim_person_create(*, municipality: Municipality, data: PersonData) -> ScimPerson:
     """Provision a person in `municipality`: a new account, the municipality's own member
     updated, or, for an account that is not its alone, an invitation. The answer is the same
-    in every case."""
+    in every case. Run inside the caller's transaction, without a savepoint of its own (a
+    provisioning run brings in thousands): on an error the caller rolls back."""
     try:
         return _person_create(municipality, data)
     except IntegrityError as exc:
         # The userName is taken in this municipality (the unique constraint decides, also
-        # between concurrent requests). The savepoint of _person_create is rolled back:
-        # nothing of this call stays.
+        # between concurrent requests). The transaction is to be rolled back: nothing of
+        # this call stays (learners.views.scim._common rolls back every refused request).
         raise UniquenessException(
             detail="userName is already in use in this municipality."
         ) from exc
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _person_create(municipality: Municipality, data: PersonData) -> ScimPerson:
     # SCIM's default is active; a later PATCH may remove the attribute (None, still active).
     person = ScimPerson(municipality=municipality, active=data.active is not False)

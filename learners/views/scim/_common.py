@@ -27,6 +27,7 @@ from learners.lib import scim as resources
 from learners.lib.ratelimit import over_limit
 from learners.selectors import scim as selectors
 from learners.services import scim as services
+from learners.services.audit import audit_log_batch
 
 CONTENT_TYPE = "application/scim+json"
 # Microsoft Entra sends attributes Endra does not keep, `remove` operations that name their
@@ -91,8 +92,11 @@ def scim_endpoint(view: Callable) -> Callable:
             response = _error(401, "A valid bearer token is required.")
             response["WWW-Authenticate"] = 'Bearer realm="Endra SCIM"'
             return response
-        # One transaction for the change and its audit row: one commit per request.
-        with transaction.atomic():
+        # One transaction for the change and its audit rows (one INSERT for all of them): one
+        # commit per request. A refused request leaves nothing of its own (an error may come
+        # after the first writes, or from the database itself); its audit row is written
+        # alone.
+        with transaction.atomic(), audit_log_batch():
             if _over_limit(f"token:{token.pk}"):
                 response = _error(429, "Too many requests for this token.")
                 response["Retry-After"] = str(settings.SCIM_RATE_LIMIT[1])
@@ -101,9 +105,24 @@ def scim_endpoint(view: Callable) -> Callable:
                 config = getattr(token.municipality, "scim_config", None)
                 request.scim_unit_attribute = config.unit_attribute if config else ""
                 response = _handle(lambda: view(request, *args, **kwargs))
-            services.scim_request_record(
-                token=token, method=request.method, path=request.path, status=response.status_code
-            )
+            refused = response.status_code >= 400 or transaction.get_rollback()
+            if refused:
+                transaction.set_rollback(True)
+            else:
+                services.scim_request_record(
+                    token=token,
+                    method=request.method,
+                    path=request.path,
+                    status=response.status_code,
+                )
+        if refused:
+            with transaction.atomic():
+                services.scim_request_record(
+                    token=token,
+                    method=request.method,
+                    path=request.path,
+                    status=response.status_code,
+                )
         return response
 
     return wrapper
