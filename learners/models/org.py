@@ -41,7 +41,13 @@ class UserManager(BaseUserManager):
         """`User.objects.get(pk=id)`, which Django's authentication backends run on every
         signed-in request, as a prepared query (learners.lib.prepared); any other lookup, and
         the historical models of migrations, as Django does it."""
-        if self.by_pk is not None and self.model is User and not args and kwargs.keys() == {"pk"}:
+        if (
+            self.by_pk is not None
+            and self.model is User
+            and self._db in (None, "default")  # the prepared query reads the default database
+            and not args
+            and kwargs.keys() == {"pk"}
+        ):
             pk = kwargs["pk"]
             if type(pk) is int:
                 found = self.by_pk.rows(pk)
