@@ -131,13 +131,10 @@ def site_for_request(request) -> Site | None:
     """Wagtail's site for the request, from what the process keeps (Wagtail asks the
     database on every request); kept on the request as Wagtail does."""
     if not hasattr(request, "_wagtail_site"):
-        found = kept(request, ("site", *_host_key(request)), lambda: _find_site(request))
-        request._wagtail_site = found or None
+        request._wagtail_site = kept(
+            request, ("site", *_host_key(request)), lambda: Site._find_for_request(request)
+        )
     return request._wagtail_site
-
-
-def _find_site(request):
-    return Site._find_for_request(request) or None
 
 
 def route_for_request(request, path: str, language: str) -> RouteResult | None:
@@ -161,9 +158,8 @@ def route_for_request(request, path: str, language: str) -> RouteResult | None:
 
 
 def _route(request, path: str, language: str):
-    if not hasattr(request, "_wagtail_route_for_request"):
-        with translation.override(language):
-            Page.route_for_request(request, path)
+    with translation.override(language):
+        Page.route_for_request(request, path)
     result = request._wagtail_route_for_request
     del request._wagtail_route_for_request
     if result is None:

@@ -81,13 +81,14 @@ class Prepared:
 
 
 class PreparedInsert:
-    """One row into `model`'s table with the named fields, as a statement written once per
-    process (and prepared on PostgreSQL): `insert(**values)` adapts each value as the field
-    does for a save and returns the new primary key. For append-only rows written on every
-    request (the audit log), with no save() logic of their own to skip."""
+    """New rows of `model` with the named fields, as one statement written once per process
+    (and prepared on PostgreSQL): `insert(instance)` adapts each field's value as a save does
+    and gives the instance its new primary key. For append-only rows written on every request
+    (the audit log), with no save() logic of their own to skip."""
 
     def __init__(self, model, *field_names: str):
-        self._model, self._names = model, field_names
+        self._fields = [model._meta.get_field(n) for n in field_names]
+        self._model = model
         self._sql: dict[str, str] = {}
 
     def _statement(self) -> str:
@@ -95,22 +96,23 @@ class PreparedInsert:
         if vendor not in self._sql:
             quote = connection.ops.quote_name
             meta = self._model._meta
-            columns = ", ".join(quote(meta.get_field(n).column) for n in self._names)
-            marks = ", ".join(["%s"] * len(self._names))
-            pk = quote(meta.pk.column)
+            columns = ", ".join(quote(f.column) for f in self._fields)
+            marks = ", ".join(["%s"] * len(self._fields))
             # Names from the model's own meta, quoted; values go as parameters.
             self._sql[vendor] = (
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608  # nosec B608
-                f"VALUES ({marks}) RETURNING {pk}"
+                f"VALUES ({marks}) RETURNING {quote(meta.pk.column)}"
             )
         return self._sql[vendor]
 
-    def insert(self, **values):
-        fields = [self._model._meta.get_field(n) for n in self._names]
-        params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    def insert(self, instance) -> None:
+        params = [
+            f.get_db_prep_save(getattr(instance, f.attname), connection) for f in self._fields
+        ]
         with server_prepared(), connection.cursor() as cursor:
             cursor.execute(self._statement(), params)
-            return cursor.fetchone()[0]
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
 
 
 def _instances(compiler, rows) -> list:

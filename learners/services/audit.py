@@ -68,14 +68,5 @@ def audit_log_write(
     if batch is not None and batch[0] == _savepoints():
         batch[1].append(entry)
         return entry
-    entry.pk = _insert.insert(
-        municipality=entry.municipality_id,
-        actor=entry.actor_id,
-        action=entry.action,
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        data=entry.data,
-        created_at=entry.created_at,
-    )
-    entry._state.adding = False
+    _insert.insert(entry)
     return entry
