@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,7 +47,8 @@ class Certificate(models.Model):
     # The learner's language when it was issued: the title is the course's in that language
     # where it has a translation, and the PDF's texts are in it.
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
-    issued_at = models.DateTimeField(auto_now_add=True)
+    # Set before the row is stored: the signed credential holds it.
+    issued_at = models.DateTimeField(default=timezone.now, editable=False)
     pdf = models.FileField(upload_to="certificates/", storage=certificate_storage, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(

@@ -9,13 +9,16 @@ and a losing concurrent insert returns the winner's certificate.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -34,6 +37,11 @@ from learners.services.xapi import xapi_certificate_earned
 
 from .audit import audit_log_write
 from .outbox import outbox_enqueue
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
 
 # Frozen into the signed credential in bokmål (learners.openbadges.credentials).
 PATH_NARRATIVE = gettext_lazy("Every required course in the learning path is completed.")
@@ -54,39 +62,55 @@ def _hours(value: float | Decimal) -> Decimal:
 
 
 def _create(
-    *, fields: dict, lookup: dict, achievement_id: str, narrative: str | Promise, actor: User | None
+    *,
+    fields: dict,
+    lookup: dict,
+    achievement_id: str,
+    narrative: str | Promise,
+    actor: User | None,
+    pdf_task: bool = True,
 ) -> Certificate:
     """Insert a certificate unless a valid one exists for `lookup`; the unique constraint
-    settles races: the loser's insert fails and it returns the winner's row."""
-    valid = Certificate.objects.filter(revoked_at__isnull=True, **lookup)
+    settles races: the loser's insert fails and it returns the winner's row. With `pdf_task`,
+    its PDF is rendered by a task queued in the same transaction; without, the caller renders
+    it (certificate_issue_task does, retried until it is stored)."""
     for _attempt in range(3):
-        existing = valid.first()
-        if existing is not None:
-            return existing
-        replaces = Certificate.objects.filter(revoked_at__isnull=False, **lookup).first()
-        certificate = Certificate(code=certificate_code_generate(), replaces=replaces, **fields)
+        # The valid certificate for `lookup`, else the latest revoked one (which a new one
+        # replaces): one query.
+        found = (
+            Certificate.objects.filter(**lookup)
+            .order_by(F("revoked_at").desc(nulls_first=True), "-issued_at")
+            .first()
+        )
+        if found is not None and found.revoked_at is None:
+            return found
+        # Signed before it is stored (the credential holds only what the row shows, its
+        # code and its time of issue), so the row is written once.
+        certificate = Certificate(
+            code=certificate_code_generate(), replaces=found, issued_at=timezone.now(), **fields
+        )
+        certificate.credential = credentials.certificate_credential_sign(
+            certificate, achievement_id=achievement_id, narrative=narrative
+        )
         try:
             with transaction.atomic():
-                certificate.save()
-                certificate.credential = credentials.certificate_credential_sign(
-                    certificate, achievement_id=achievement_id, narrative=narrative
-                )
-                certificate.save(update_fields=["credential"])
+                certificate.save(force_insert=True)
                 audit_log_write(
                     action=AuditAction.CERTIFICATE_REISSUE
-                    if replaces
+                    if found
                     else AuditAction.CERTIFICATE_ISSUE,
                     actor=actor,
                     municipality=certificate.municipality,
                     target=certificate,
-                    data={"code": certificate.code, "replaces": replaces.pk if replaces else None},
+                    data={"code": certificate.code, "replaces": found.pk if found else None},
                 )
-                outbox_enqueue(PDF_TASK, certificate_id=certificate.pk)
+                if pdf_task:
+                    outbox_enqueue(PDF_TASK, certificate_id=certificate.pk)
                 xapi_certificate_earned(certificate=certificate)
         except IntegrityError:
             continue  # a concurrent issue won (or, astronomically rarely, the code collided)
         return certificate
-    existing = valid.first()
+    existing = Certificate.objects.filter(revoked_at__isnull=True, **lookup).first()
     if existing is None:
         raise IntegrityError("Could not issue the certificate.")
     return existing
@@ -95,9 +119,12 @@ def _create(
 PDF_TASK = "learners.tasks.certificate_pdf_render_task"  # tasks import services, not back
 
 
-def certificate_issue(*, enrolment: Enrolment, actor: User | None = None) -> Certificate:
+def certificate_issue(
+    *, enrolment: Enrolment, actor: User | None = None, pdf_task: bool = True
+) -> Certificate:
     """Issue (or return the existing) certificate for a completed enrolment, in the
-    enrolment's municipality. After a revocation it issues a new one that `replaces` it."""
+    enrolment's municipality. After a revocation it issues a new one that `replaces` it.
+    `pdf_task=False`: the caller renders the PDF (see _create)."""
     if enrolment.status != Enrolment.Status.COMPLETED or enrolment.completed_at is None:
         raise ValueError("The enrolment is not completed.")
     course = enrolment.course.specific
@@ -121,6 +148,7 @@ def certificate_issue(*, enrolment: Enrolment, actor: User | None = None) -> Cer
         achievement_id=f"urn:endra:course:{course.pk}",
         narrative=COURSE_NARRATIVE,
         actor=actor,
+        pdf_task=pdf_task,
     )
 
 
@@ -212,11 +240,12 @@ def certificate_reissue(*, certificate: Certificate, actor: User) -> Certificate
 
 
 def _qr_png(url: str) -> str:
-    """The QR code as a PNG data URI: WeasyPrint places a small image several times faster
-    than it draws the same code as SVG paths (a third of the PDF's rendering time)."""
+    """The QR code as a PNG data URI, one pixel per module: WeasyPrint places a small image
+    several times faster than it draws the code as SVG paths, and the template scales it up
+    without smoothing (`image-rendering: pixelated`), so the modules stay sharp."""
     import segno
 
-    return segno.make(url, error="m").png_data_uri(scale=8, border=0, dark="#1e2b3c")
+    return segno.make(url, error="m").png_data_uri(scale=1, border=0, dark="#1e2b3c")
 
 
 def certificate_pdf_html(*, certificate: Certificate) -> str:
@@ -234,15 +263,43 @@ def certificate_pdf_html(*, certificate: Certificate) -> str:
         )
 
 
+_pdf_kept = threading.local()
+
+
+def _pdf_style() -> tuple[CSS, FontConfiguration]:
+    """The certificate's stylesheet, parsed once, with the font configuration it was parsed
+    for: building both again for every PDF took half of its rendering time. Kept per thread,
+    as WeasyPrint does not promise that a font configuration may be shared between threads."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    kept = getattr(_pdf_kept, "style", None)
+    if kept is None:
+        fonts = FontConfiguration()
+        css = CSS(string=render_to_string("learners/certificate_pdf.css"), font_config=fonts)
+        kept = _pdf_kept.style = (css, fonts)
+    return kept
+
+
+def certificate_pdf_document(*, certificate: Certificate, **options: object) -> Document:
+    """The certificate laid out by WeasyPrint as a tagged A4 page (PDF/UA-1); `options` are
+    WeasyPrint's, given again to `write_pdf`."""
+    from weasyprint import HTML
+
+    css, fonts = _pdf_style()
+    html = HTML(
+        string=certificate_pdf_html(certificate=certificate),
+        base_url=credentials.site_url() + "/",
+    )
+    return html.render(font_config=fonts, stylesheets=[css], pdf_variant="pdf/ua-1", **options)
+
+
 def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
     """Render the certificate as a tagged A4 PDF (PDF/UA-1) in the learner's language as it
     was when issued (`uncompressed` keeps its structure readable for inspection)."""
-    from weasyprint import HTML
-
-    html = certificate_pdf_html(certificate=certificate)
-    return HTML(string=html, base_url=credentials.site_url() + "/").write_pdf(
-        pdf_variant="pdf/ua-1", uncompressed_pdf=uncompressed
-    )
+    options = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": uncompressed}
+    document = certificate_pdf_document(certificate=certificate, uncompressed_pdf=uncompressed)
+    return document.write_pdf(**options)
 
 
 def certificate_pdf_name(code: str) -> str:

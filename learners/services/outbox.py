@@ -61,15 +61,17 @@ def outbox_enqueue(task, /, *, dedup_key: str | None = None, **kwargs) -> Outbox
     name = _task_name(task)
     if dedup_key is not None and OutboxMessage.objects.filter(dedup_key=dedup_key).exists():
         return None
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                task_name=name, kwargs=kwargs, dedup_key=dedup_key
-            )
-    except IntegrityError:
-        if dedup_key is None:
-            raise
-        return None  # a concurrent enqueue with the same key won
+    if dedup_key is None:
+        # Nothing unique to clash on: no savepoint needed around the insert.
+        message = OutboxMessage.objects.create(task_name=name, kwargs=kwargs)
+    else:
+        try:
+            with transaction.atomic():
+                message = OutboxMessage.objects.create(
+                    task_name=name, kwargs=kwargs, dedup_key=dedup_key
+                )
+        except IntegrityError:
+            return None  # a concurrent enqueue with the same key won
     transaction.on_commit(partial(_publish_after_commit, message.pk, name), robust=True)
     return message
 

@@ -286,9 +286,9 @@ def xapi_course_completed(*, enrolment: Enrolment) -> int:
 
 
 def xapi_certificate_earned(*, certificate: Certificate) -> int:
-    if certificate.enrolment_id is None:
+    enrolment = certificate.enrolment  # the issuer's own object, user and course with it
+    if enrolment is None:
         return 0
-    enrolment = Enrolment.objects.select_related("user").get(pk=certificate.enrolment_id)
     return _record(
         enrolment=enrolment,
         events=[
@@ -298,7 +298,7 @@ def xapi_certificate_earned(*, certificate: Certificate) -> int:
                 "activity": Activity(
                     "certificate", f"certificate/{certificate.code}", certificate.title
                 ),
-                "parent": course_activity(CoursePage.objects.get(pk=enrolment.course_id)),
+                "parent": course_activity(enrolment.course),
             }
         ],
     )

@@ -6,7 +6,7 @@ import copy
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -157,6 +157,25 @@ def test_the_stored_credential_is_a_signed_open_badge_that_verifies(enrolment):
 
 
 @pytest.mark.django_db
+def test_the_certificate_row_is_written_once_already_signed(enrolment):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        certificate = svc.certificate_issue(enrolment=enrolment)
+    writes = [
+        q["sql"] for q in queries.captured_queries if '"learners_certificate"' in (q["sql"] or "")
+        and not q["sql"].startswith("SELECT")
+    ]  # fmt: skip
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    stored = Certificate.objects.get(pk=certificate.pk)
+    # Signed with the time of issue the row holds.
+    shown = stored.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert stored.credential["validFrom"] == stored.credential["proof"]["created"] == shown
+    assert svc.certificate_verify_credential(credential=stored.credential).valid
+
+
+@pytest.mark.django_db
 def test_signing_is_deterministic_for_the_same_certificate(enrolment):
     certificate = svc.certificate_issue(enrolment=enrolment)
     again = credentials.certificate_credential_sign(
@@ -289,8 +308,8 @@ def test_the_pdf_is_a_tagged_a4_pdf_with_code_and_qr_code(enrolment):
     original = loader.render_to_string
 
     def spy(template, context=None, *args, **kwargs):
-        html_parts["html"] = original(template, context, *args, **kwargs)
-        return html_parts["html"]
+        html_parts[template] = original(template, context, *args, **kwargs)
+        return html_parts[template]
 
     import learners.services.certificates as module
 
@@ -305,7 +324,8 @@ def test_the_pdf_is_a_tagged_a4_pdf_with_code_and_qr_code(enrolment):
     assert b"pdfuaid" in content  # declares PDF/UA-1 in its XMP metadata
     assert b"595.2" in content  # A4 width in points
     assert b"/Title" in content
-    html = html_parts["html"]
+    assert b"/Interpolate false" in content  # the QR code's modules are drawn sharp
+    html = html_parts["learners/certificate_pdf.html"]
     assert certificate.code in html
     assert certificate.learner_name in html
     assert '<img src="data:image/png;base64,' in html and 'alt="QR-kode"' in html
@@ -321,13 +341,11 @@ def _boxes(box):
 
 @pytest.mark.django_db
 def test_the_facts_and_the_verification_part_never_overlap_and_fit_one_page(enrolment):
-    from weasyprint import HTML
-
     certificate = svc.certificate_issue(enrolment=enrolment)
     # A long name and a course title over two lines push the facts down.
     certificate.learner_name = "Kristine Marie Fjellheim-Østerbø Haugland"
     certificate.title = "Gevinstrealisering i praksis: fra mål til målbare resultater i enheten"
-    document = HTML(string=svc.certificate_pdf_html(certificate=certificate)).render()
+    document = svc.certificate_pdf_document(certificate=certificate)
     assert len(document.pages) == 1
     found = {}
     for box in _boxes(document.pages[0]._page_box):
@@ -346,11 +364,11 @@ def test_the_qr_code_encodes_the_absolute_verification_url(enrolment):
     url = credentials.verification_url(certificate.code)
     header, _, data = svc._qr_png(url).partition(",")
     assert header == "data:image/png;base64"
-    # Every module of the image (8 px each, no border) is dark where the code of `url` is.
+    # Every pixel of the image (one per module, no border) is dark where the code of `url` is.
     image = Image.open(io.BytesIO(base64.b64decode(data))).convert("L")
     matrix = segno.make(url, error="m").matrix
-    assert image.size == (8 * len(matrix), 8 * len(matrix))
-    shown = [[image.getpixel((8 * x + 4, 8 * y + 4)) < 128 for x in range(len(row))]
+    assert image.size == (len(matrix), len(matrix))
+    shown = [[image.getpixel((x, y)) < 128 for x in range(len(row))]
              for y, row in enumerate(matrix)]  # fmt: skip
     assert shown == [[bool(module) for module in row] for row in matrix]
     assert url.startswith("https://endra.example.no/certificates/")
