@@ -30,10 +30,19 @@ def municipalities_refresh(self) -> int:
     bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True
 )
 def certificate_issue_task(self, enrolment_id: int) -> int:
-    """Issue the certificate for a completed enrolment (idempotent: same completion, same
-    certificate)."""
+    """Issue the certificate for a completed enrolment and have its PDF rendered, both
+    idempotent (same completion, same certificate; a stored PDF is kept).
+
+    On a worker the PDF is rendered here, after the issue's commit (one task instead of two;
+    a retry, or a redelivery after a lost worker, finishes what is missing). Run eagerly,
+    without a broker, this is the request's own work: the PDF goes to its own task then, which
+    the outbox runs after the answer (OUTBOX_IN_PROCESS_BACKGROUND)."""
     enrolment = Enrolment.objects.select_related("user", "municipality").get(pk=enrolment_id)
-    return certificates.certificate_issue(enrolment=enrolment).pk
+    on_worker = not self.request.is_eager
+    certificate = certificates.certificate_issue(enrolment=enrolment, pdf_task=not on_worker)
+    if on_worker:
+        certificates.certificate_pdf_render(certificate=certificate)
+    return certificate.pk
 
 
 @shared_task(

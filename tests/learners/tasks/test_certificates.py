@@ -9,9 +9,9 @@ from django.db import connection, connections
 
 from config.celery import app
 from learners import openbadges as ob
-from learners.models import Certificate
+from learners.models import Certificate, OutboxMessage
 from learners.services import certificates as svc
-from learners.tasks import certificate_pdf_render_task
+from learners.tasks import certificate_issue_task, certificate_pdf_render_task
 from tests.factories import (
     CoursePageFactory,
     EnrolmentFactory,
@@ -72,7 +72,7 @@ def test_ten_concurrent_issues_for_one_completion_make_one_certificate(
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_renders_the_pdf_through_redis(
+def test_a_real_worker_renders_the_pdf_through_redis_and_issues_with_the_pdf_in_one_task(
     learner, municipality, signing_key, tmp_path, settings
 ):
     require_broker_and_server_database()
@@ -86,24 +86,52 @@ def test_a_real_worker_renders_the_pdf_through_redis(
     certificate.refresh_from_db()
     certificate.pdf.storage.delete(certificate.pdf.name)
     Certificate.objects.filter(pk=certificate.pk).update(pdf="")
+    # A second completion, issued by the worker from the start.
+    other = EnrolmentFactory(
+        user=MembershipFactory(municipality=municipality).user,
+        municipality=municipality,
+        course=CoursePageFactory(),
+    )
     app.conf.task_always_eager = False
     try:
         env = {
             "MEDIA_ROOT": str(media),
             "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
             "ENDRA_SIGNING_KEY": signing_key,
+            "CONN_MAX_AGE": "60",  # persistent connections, as deployed
         }
+
+        def stored(**lookup):
+            return Certificate.objects.filter(**lookup).values_list("pdf", flat=True).first()
+
         with celery_worker(extra_env=env) as (queue, _process):
             certificate_pdf_render_task.apply_async(args=[certificate.pk], queue=queue)
-            name = wait_for(
-                lambda: (
-                    Certificate.objects.filter(pk=certificate.pk)
-                    .values_list("pdf", flat=True)
-                    .first()
-                ),
-                timeout=90,
-            )
+            name = wait_for(lambda: stored(pk=certificate.pk), timeout=90)
+            after_first = _other_sessions()
+            certificate_issue_task.apply_async(args=[other.pk], queue=queue)
+            issued_name = wait_for(lambda: stored(enrolment=other), timeout=90)
+            after_second = _other_sessions()
     finally:
         app.conf.task_always_eager = True
     assert re.fullmatch(r"certificates/[0-9a-f]{32}\.pdf", name) and certificate.code not in name
     assert (settings.PRIVATE_MEDIA_ROOT / name).read_bytes().startswith(b"%PDF")
+    # The issuing task rendered the PDF itself: no second task was queued for it.
+    issued = Certificate.objects.get(enrolment=other)
+    assert (settings.PRIVATE_MEDIA_ROOT / issued_name).read_bytes().startswith(b"%PDF")
+    assert not OutboxMessage.objects.filter(
+        task_name=svc.PDF_TASK, kwargs={"certificate_id": issued.pk}
+    ).exists()
+    # The worker kept its database session from one task to the next (Celery's default is a
+    # new connection for every task).
+    assert after_first and set(after_second) & set(after_first), (after_first, after_second)
+
+
+def _other_sessions() -> list[int]:
+    """The server processes of the other sessions on the test database that stored a
+    certificate's PDF last (the worker's, with nothing else running here)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND query LIKE 'UPDATE %%learners_certificate%%'"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
