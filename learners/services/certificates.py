@@ -297,9 +297,8 @@ def certificate_pdf_document(*, certificate: Certificate, **options: object) -> 
 def certificate_pdf_bytes(*, certificate: Certificate, uncompressed: bool = False) -> bytes:
     """Render the certificate as a tagged A4 PDF (PDF/UA-1) in the learner's language as it
     was when issued (`uncompressed` keeps its structure readable for inspection)."""
-    options = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": uncompressed}
     document = certificate_pdf_document(certificate=certificate, uncompressed_pdf=uncompressed)
-    return document.write_pdf(**options)
+    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=uncompressed)
 
 
 def certificate_pdf_name(code: str) -> str:
