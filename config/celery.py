@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -24,3 +24,14 @@ def close_old_connections(sender=None, task=None, **extra) -> None:
     from django.db import close_old_connections as close
 
     close()
+
+
+@worker_process_init.connect
+def check_kept_connections(**extra) -> None:
+    """A worker process keeps its database connection between tasks, so check it before a
+    task uses it (one `SELECT 1` for each task): a database restart or failover while the
+    worker waited then costs a reconnect, not a failed task."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_HEALTH_CHECKS"] = True
