@@ -14,7 +14,10 @@ def test_a_real_worker_runs_a_task_through_redis_and_writes_to_the_database():
     # Renamed rather than deleted: the seeded demo's audit rows protect Bergen from deletion.
     Municipality.objects.filter(number="4601").update(name="Bergen (old name)")
     app.conf.task_always_eager = False
-    restored = lambda: Municipality.objects.filter(number="4601", name="Bergen").exists()  # noqa: E731
+
+    def restored():
+        return Municipality.objects.filter(number="4601", name="Bergen").exists()
+
     try:
         # Persistent connections, as deployed: the worker keeps its session between tasks.
         with celery_worker(extra_env={"CONN_MAX_AGE": "60"}) as (queue, _process):
