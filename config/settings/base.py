@@ -321,13 +321,17 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 # visibility_timeout: seconds before a task a worker took but never acknowledged (the worker
 # died) is handed to another worker; it must exceed the longest task (CELERY_TASK_TIME_LIMIT)
-# plus any countdown. Tests shorten it and the restore interval through the environment.
+# plus any countdown. Tests shorten it, the restore interval and the restore lock's expiry
+# through the environment.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
     "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+    # The lock a worker holds while it hands such tasks on: a worker killed while holding it
+    # keeps every other worker from doing so until it expires (kombu's default: 300 s).
+    "unacked_mutex_expire": int(os.environ.get("CELERY_UNACKED_MUTEX_EXPIRE", "300")),
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {

@@ -74,6 +74,8 @@ def test_a_worker_killed_mid_rendering_leaves_each_certificate_once_with_one_pdf
         "CELERY_VISIBILITY_TIMEOUT": "8",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        # The worker may die while it holds the restore lock: let the lock expire in time.
+        "CELERY_UNACKED_MUTEX_EXPIRE": "5",
     }
     with_pdf = Certificate.objects.exclude(pdf="")
     try:
